@@ -1,0 +1,3 @@
+//! cbad-core: compression-based anomaly detection.
+#![no_std]
+extern crate alloc;

@@ -1,0 +1,1 @@
+//! API keys: format, generation from caller-supplied randomness, hashing.

@@ -1,0 +1,1 @@
+//! An event batch as a client sends it to `POST /events`, parsed and validated.

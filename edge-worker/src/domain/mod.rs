@@ -1,0 +1,4 @@
+//! Plain types and rules: event batches, stream settings, limits. No worker types; tested natively.
+
+pub mod batch;
+pub mod stream;

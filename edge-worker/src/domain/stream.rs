@@ -1,0 +1,1 @@
+//! Stream names and detector settings as clients give them.

@@ -1,0 +1,1 @@
+//! The Stripe event envelope and the event types DriftLock acts on.

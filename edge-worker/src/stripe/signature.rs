@@ -1,0 +1,1 @@
+//! Verification of the `Stripe-Signature` header over the raw request body.
