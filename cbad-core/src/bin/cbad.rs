@@ -1,0 +1,2 @@
+//! `cbad`: the command-line detector (placeholder until the CLI lands).
+fn main() {}

@@ -1,0 +1,414 @@
+//! The per-stream detector: normalize, price against the primed baseline, calibrate, decide,
+//! then admit normal events into the baseline.
+
+use crate::calibration::Calibration;
+use crate::codec::Codec;
+use crate::config::{DetectorConfig, EventKind, Sensitivity};
+use crate::error::Error;
+use crate::matcher::History;
+use crate::quantize::Quantizer;
+use crate::verdict::{Metrics, Severity, Verdict};
+use crate::{json, mask, metrics, severity};
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One event's body, as the caller received it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EventBody<'a> {
+    /// Text: a log line, a span, a prompt.
+    Text(&'a str),
+    /// A numeric metric value.
+    Number(f64),
+    /// Raw JSON text; canonicalized inside (invalid JSON is scored as text).
+    Json(&'a str),
+}
+
+/// Longest normalized event that is priced; longer events are priced on their first bytes.
+pub(crate) const MAX_EVENT: usize = 8 * 1024;
+/// Numeric shingle: symbols of the last events that make one numeric "event".
+pub(crate) const SHINGLE: usize = 8;
+/// Most JSON key paths with their own number bins; further paths share one symbol.
+pub(crate) const MAX_PATHS: usize = 32;
+/// Quantizer keys for plain numbers.
+pub(crate) const KEY_VALUE: u64 = 0;
+pub(crate) const KEY_DELTA: u64 = 1;
+/// Literal prices are refreshed every this many admitted events.
+pub(crate) const REFRESH_EVERY: u32 = 32;
+
+/// A detector for one stream. Feed events in order with [`StreamDetector::score`].
+pub struct StreamDetector {
+    pub(crate) config: DetectorConfig,
+    pub(crate) history: History,
+    pub(crate) starts: VecDeque<u64>,
+    pub(crate) calibration: Calibration,
+    pub(crate) quant: Vec<(u64, Quantizer)>,
+    pub(crate) recent: VecDeque<u8>,
+    pub(crate) last_value: Option<f64>,
+    pub(crate) index: u64,
+    pub(crate) held_run: u32,
+    pub(crate) since_refresh: u32,
+    pub(crate) since_ncd: u32,
+    pub(crate) window_flags: VecDeque<bool>,
+    pub(crate) window_lens: VecDeque<u32>,
+    pub(crate) window_bytes: VecDeque<u8>,
+    // Scratch, reused across events; not part of the state.
+    codec: Codec,
+    norm: Vec<u8>,
+    map: Vec<u32>,
+    numbers: Vec<(u64, f64)>,
+    spans: Vec<(u32, u32)>,
+    scratch: Vec<u8>,
+}
+
+impl StreamDetector {
+    /// A fresh detector with an empty baseline.
+    pub fn new(config: DetectorConfig) -> Self {
+        let history = History::new(config.compressor, config.baseline_bytes);
+        StreamDetector {
+            calibration: Calibration::new(config.calibration_events as usize),
+            codec: Codec::new(config.compressor),
+            history,
+            starts: VecDeque::new(),
+            quant: Vec::new(),
+            recent: VecDeque::new(),
+            last_value: None,
+            index: 0,
+            held_run: 0,
+            since_refresh: 0,
+            since_ncd: 0,
+            window_flags: VecDeque::new(),
+            window_lens: VecDeque::new(),
+            window_bytes: VecDeque::new(),
+            norm: Vec::new(),
+            map: Vec::new(),
+            numbers: Vec::new(),
+            spans: Vec::new(),
+            scratch: Vec::new(),
+            config,
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.config
+    }
+
+    /// Events scored so far.
+    pub fn events_seen(&self) -> u64 {
+        self.index
+    }
+
+    /// Changes the sensitivity of a live detector; takes effect on the next event.
+    pub fn set_sensitivity(&mut self, sensitivity: f64) -> Result<(), Error> {
+        self.config.set_sensitivity(Sensitivity::new(sensitivity)?);
+        Ok(())
+    }
+
+    /// Approximate heap bytes this detector holds (state and reusable buffers).
+    pub fn memory_bytes(&self) -> usize {
+        let q: usize = self.quant.iter().map(|(_, q)| q.values.capacity() * 8 + q.edges.capacity() * 8 + 64).sum();
+        core::mem::size_of::<Self>()
+            + self.history.heap_bytes()
+            + self.starts.capacity() * 8
+            + self.config.calibration_events as usize * 16
+            + q
+            + self.window_flags.capacity()
+            + self.window_lens.capacity() * 4
+            + self.window_bytes.capacity()
+            + self.norm.capacity()
+            + self.map.capacity() * 4
+            + self.numbers.capacity() * 16
+            + self.spans.capacity() * 8
+            + self.scratch.capacity()
+            + self.codec.heap_bytes()
+    }
+
+    fn quantizer_cap(&self) -> usize {
+        match self.config.baseline_events {
+            0 => 256,
+            n => n as usize,
+        }
+    }
+
+    fn quantizer(&self, key: u64) -> Option<&Quantizer> {
+        self.quant.iter().find(|(k, _)| *k == key).map(|(_, q)| q)
+    }
+
+    fn symbol(&self, key: u64, v: f64) -> u8 {
+        match self.quantizer(key) {
+            Some(q) => q.symbol(v),
+            None if self.quant.len() >= MAX_PATHS + 2 => mask::MASK,
+            None => b'?',
+        }
+    }
+
+    fn push_number(&mut self, key: u64, v: f64) {
+        let cap = self.quantizer_cap();
+        let refresh = self.config.window_events;
+        if let Some((_, q)) = self.quant.iter_mut().find(|(k, _)| *k == key) {
+            q.push(v);
+        } else if self.quant.len() < MAX_PATHS + 2 {
+            let mut q = Quantizer::new(cap, refresh);
+            q.push(v);
+            self.quant.push((key, q));
+        }
+    }
+
+    /// Normalizes the body into `self.norm`; returns the original text length (0 for numbers).
+    fn normalize(&mut self, body: EventBody<'_>) -> (u32, bool) {
+        self.norm.clear();
+        self.map.clear();
+        self.numbers.clear();
+        let mask_on = self.config.mask_volatile;
+        let number = match body {
+            EventBody::Number(v) => Some(v),
+            EventBody::Text(t) if self.config.kind == EventKind::Metric => t.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        if let Some(v) = number {
+            let delta = self.last_value.map_or(0.0, |last| v - last);
+            let vs = self.symbol(KEY_VALUE, v);
+            let ds = self.symbol(KEY_DELTA, delta);
+            self.numbers.push((KEY_VALUE, v));
+            self.numbers.push((KEY_DELTA, delta));
+            self.last_value = Some(v);
+            self.recent.push_back(vs);
+            self.recent.push_back(ds);
+            while self.recent.len() > SHINGLE {
+                self.recent.pop_front();
+            }
+            self.norm.extend(self.recent.iter().copied());
+            return (0, true);
+        }
+        let (text, try_json) = match body {
+            EventBody::Json(t) => (t, true),
+            EventBody::Text(t) => (t, self.config.kind == EventKind::Json),
+            EventBody::Number(_) => ("", false),
+        };
+        if try_json {
+            let mut norm = core::mem::take(&mut self.norm);
+            let mut map = core::mem::take(&mut self.map);
+            let mut numbers = core::mem::take(&mut self.numbers);
+            let ok = {
+                let mut sink = json::Sink { out: &mut norm, map: &mut map, numbers: &mut numbers, mask: mask_on };
+                json::canonicalize(text, &mut sink, &|k, v| self.symbol(k, v))
+            };
+            self.norm = norm;
+            self.map = map;
+            self.numbers = numbers;
+            if !ok {
+                self.norm.clear();
+                self.map.clear();
+                self.numbers.clear();
+                mask::push_masked(text.as_bytes(), 0, mask_on, &mut self.norm, &mut self.map);
+            }
+        } else {
+            mask::push_masked(text.as_bytes(), 0, mask_on, &mut self.norm, &mut self.map);
+        }
+        if self.norm.len() >= MAX_EVENT {
+            self.norm.truncate(MAX_EVENT - 1);
+            self.map.truncate(MAX_EVENT - 1);
+        }
+        self.norm.push(b'\n');
+        self.map.push(text.len() as u32);
+        self.map.push(text.len() as u32);
+        (text.len() as u32, false)
+    }
+
+    /// Scores one event against the baseline, then (if it is normal) adds it to the baseline.
+    pub fn score(&mut self, body: EventBody<'_>) -> Verdict {
+        let index = self.index;
+        self.index += 1;
+        let (text_len, numeric) = self.normalize(body);
+        let alpha = self.config.sensitivity.false_alarm_rate();
+
+        self.spans.clear();
+        let mut spans = core::mem::take(&mut self.spans);
+        let norm = core::mem::take(&mut self.norm);
+        let parse = self.history.parse(&norm, true, Some(&mut spans));
+        let alone = self.history.parse(&norm, false, None);
+        let bpb = metrics::bits_per_byte(parse.bits, norm.len());
+        let weight = match self.config.kind {
+            EventKind::Log | EventKind::Trace if !numeric => severity::weight(&norm),
+            _ => 1.0,
+        };
+        let raw = bpb * weight;
+        let p_value = self.calibration.p_value(raw);
+        let warming_up = index < self.config.warmup_events as u64 || self.calibration.len() < 16;
+        let anomaly = !warming_up && p_value <= alpha;
+        let severity = anomaly.then(|| {
+            if p_value <= alpha / 5.0 {
+                Severity::High
+            } else if p_value <= alpha / 2.0 {
+                Severity::Medium
+            } else {
+                Severity::Low
+            }
+        });
+
+        // Window-level drift test: under no change, each event beats the calibration median with
+        // probability 1/2; flag when the window's count is 3.5 standard deviations above that.
+        let above = raw > self.calibration.median();
+        self.window_flags.push_back(above);
+        while self.window_flags.len() > self.config.window_events as usize {
+            self.window_flags.pop_front();
+        }
+        let m = self.window_flags.len() as f64;
+        let k = self.window_flags.iter().filter(|&&b| b).count() as f64;
+        let drift = !warming_up && m >= 8.0 && k - m / 2.0 > 3.5 * libm::sqrt(m / 4.0);
+
+        // Admission: normal events join the baseline; anomalies are held out (so a burst stays
+        // anomalous) until a run of them outlasts `incident_events`, then it is the new normal.
+        let admit = if anomaly {
+            self.held_run += 1;
+            self.held_run > self.config.incident_events
+        } else {
+            self.held_run = 0;
+            true
+        };
+        let baseline_bytes = self.history.len() as u32;
+        if admit {
+            self.admit(&norm, numeric, raw);
+        }
+        let window_event: &[u8] = if numeric { &norm[norm.len().saturating_sub(2)..] } else { &norm };
+        self.push_window(window_event);
+        let ncd = self.maybe_ncd();
+
+        let novel = if numeric { Vec::new() } else { self.map_spans(&spans, text_len) };
+        let len = norm.len();
+        let metrics = Metrics {
+            conditional_bits_per_byte: bpb,
+            compression_ratio: metrics::compression_ratio(len, alone.bits),
+            entropy: metrics::entropy(&norm),
+            ncd,
+            drift,
+            novel_fraction: if len == 0 { 0.0 } else { parse.literal_bytes as f64 / len as f64 },
+            raw_score: raw,
+            false_alarm_rate: alpha,
+            baseline_bytes,
+        };
+        self.norm = norm;
+        self.spans = spans;
+        let explanation = if anomaly { explain(&metrics, p_value, len, parse.literal_bytes, numeric) } else { String::new() };
+        Verdict {
+            index,
+            score: 1.0 - p_value,
+            p_value,
+            anomaly,
+            severity,
+            metrics,
+            novel,
+            explanation,
+            warming_up,
+        }
+    }
+
+    fn admit(&mut self, norm: &[u8], numeric: bool, raw: f64) {
+        let start = self.history.pos();
+        let bytes = if numeric { &norm[norm.len().saturating_sub(2)..] } else { norm };
+        self.history.append(bytes);
+        self.starts.push_back(start);
+        let lo = self.history.lo_eff();
+        while self.starts.front().is_some_and(|&s| s < lo) {
+            self.starts.pop_front();
+        }
+        if self.config.baseline_events > 0 {
+            while self.starts.len() > self.config.baseline_events as usize {
+                self.starts.pop_front();
+                if let Some(&s) = self.starts.front() {
+                    self.history.set_lo(s);
+                }
+            }
+        }
+        self.calibration.push(raw);
+        for i in 0..self.numbers.len() {
+            let (k, v) = self.numbers[i];
+            self.push_number(k, v);
+        }
+        self.since_refresh += 1;
+        let early = self.index < self.config.warmup_events as u64 && self.since_refresh >= 8;
+        if early || self.since_refresh >= REFRESH_EVERY {
+            self.history.refresh_costs();
+            self.since_refresh = 0;
+        }
+    }
+
+    fn push_window(&mut self, bytes: &[u8]) {
+        self.window_bytes.extend(bytes.iter().copied());
+        self.window_lens.push_back(bytes.len() as u32);
+        while self.window_lens.len() > self.config.window_events as usize
+            || self.window_bytes.len() > self.config.window_bytes as usize
+        {
+            let Some(n) = self.window_lens.pop_front() else { break };
+            let n = (n as usize).min(self.window_bytes.len());
+            self.window_bytes.drain(..n);
+        }
+    }
+
+    fn maybe_ncd(&mut self) -> Option<f64> {
+        if self.config.ncd_every == 0 {
+            return None;
+        }
+        self.since_ncd += 1;
+        if self.since_ncd < self.config.ncd_every {
+            return None;
+        }
+        self.since_ncd = 0;
+        Some(self.window_ncd())
+    }
+
+    /// NCD between the current baseline and the recent window with the real compressor.
+    /// Costs three compressions of up to `baseline_bytes + window_bytes`: not for every event.
+    pub fn window_ncd(&mut self) -> f64 {
+        let mut s = core::mem::take(&mut self.scratch);
+        s.clear();
+        self.history.copy_to(&mut s);
+        let b_len = s.len();
+        let c_b = self.codec.compressed_len(&s);
+        s.extend(self.window_bytes.iter().copied());
+        let c_bw = self.codec.compressed_len(&s);
+        let c_w = self.codec.compressed_len(&s[b_len..]);
+        self.scratch = s;
+        metrics::ncd(c_b, c_w, c_bw).unwrap_or(0.0)
+    }
+
+    fn map_spans(&self, spans: &[(u32, u32)], text_len: u32) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for &(s, e) in spans {
+            let a = self.map[s as usize].min(text_len);
+            let b = self.map[e as usize].min(text_len);
+            if a >= b {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.1 >= a => last.1 = last.1.max(b),
+                _ => out.push((a, b)),
+            }
+        }
+        out
+    }
+}
+
+fn explain(m: &Metrics, p: f64, len: usize, literal: u32, numeric: bool) -> String {
+    if numeric {
+        format!(
+            "The recent values' shape is rarely seen in the baseline: {:.1} bits to encode given the baseline, \
+             more than {:.1}% of recent normal values (p = {:.4}).",
+            m.conditional_bits_per_byte * len as f64,
+            (1.0 - p) * 100.0,
+            p
+        )
+    } else {
+        format!(
+            "{} of {} bytes found no match in the baseline; the event costs {:.2} bits/byte given the baseline, \
+             more than {:.1}% of recent normal events (p = {:.4}).",
+            literal,
+            len,
+            m.conditional_bits_per_byte,
+            (1.0 - p) * 100.0,
+            p
+        )
+    }
+}

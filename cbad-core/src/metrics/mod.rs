@@ -1,0 +1,67 @@
+//! Pure functions of bytes and compressed lengths.
+
+/// Shannon entropy of the bytes, in bits per byte (0 for empty input).
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let n = bytes.len() as f64;
+    let mut sum_clogc = 0.0;
+    for &c in counts.iter().filter(|&&c| c > 1) {
+        let c = c as f64;
+        sum_clogc += c * libm::log2(c);
+    }
+    libm::log2(n) - sum_clogc / n
+}
+
+/// Compression ratio: original bytes over compressed bytes (0 when nothing was compressed).
+pub fn compression_ratio(original: usize, compressed_bits: f64) -> f64 {
+    if compressed_bits <= 0.0 {
+        0.0
+    } else {
+        original as f64 * 8.0 / compressed_bits
+    }
+}
+
+/// Normalized compression distance `(C(BW) - min(C(B), C(W))) / max(C(B), C(W))`.
+/// Returns `None` when both sizes are zero.
+pub fn ncd(c_b: usize, c_w: usize, c_bw: usize) -> Option<f64> {
+    let (lo, hi) = if c_b < c_w { (c_b, c_w) } else { (c_w, c_b) };
+    if hi == 0 {
+        return None;
+    }
+    Some((c_bw as f64 - lo as f64) / hi as f64)
+}
+
+/// Conditional cost in bits per byte of an event of `len` bytes that cost `bits` given the baseline.
+pub fn bits_per_byte(bits: f64, len: usize) -> f64 {
+    if len == 0 {
+        0.0
+    } else {
+        bits / len as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_uniform_bytes_is_eight_bits() {
+        let all: alloc::vec::Vec<u8> = (0..=255u8).collect();
+        assert!((entropy(&all) - 8.0).abs() < 1e-9);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abab") - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ncd_is_zero_for_identical_and_one_for_unrelated() {
+        assert_eq!(ncd(100, 100, 100), Some(0.0));
+        assert_eq!(ncd(100, 100, 200), Some(1.0));
+        assert_eq!(ncd(0, 0, 0), None);
+    }
+}
