@@ -1,4 +1,5 @@
 //! Plain types and rules: event batches, stream settings, limits. No worker types; tested natively.
 
 pub mod batch;
+pub mod echo;
 pub mod stream;
