@@ -35,13 +35,10 @@ export const getUsage = (o: Opts = {}) => request<Usage>("GET", "/usage", o);
 
 export const getSubscription = (o: Opts = {}) => request<Subscription>("GET", "/subscription", o);
 
-export const startCheckout = (plan: string, returnTo: string) =>
-  request<RedirectUrl>("POST", "/subscription/checkout", {
-    body: { plan, success_url: `${returnTo}?checkout=success`, cancel_url: `${returnTo}?checkout=cancelled` },
-  });
+/** The Worker builds the success/cancel URLs from its DASHBOARD_URL (…/billing?checkout=success|cancelled). */
+export const startCheckout = (plan: string) => request<RedirectUrl>("POST", "/subscription/checkout", { body: { plan } });
 
-export const openBillingPortal = (returnTo: string) =>
-  request<RedirectUrl>("POST", "/subscription/portal", { body: { return_url: returnTo } });
+export const openBillingPortal = () => request<RedirectUrl>("POST", "/subscription/portal");
 
 export const listApiKeys = async (o: Opts = {}): Promise<ApiKey[]> => unwrapList(await request<ApiKey[] | Page<ApiKey>>("GET", "/api-keys", o));
 

@@ -97,6 +97,8 @@ export interface Plan {
   price_cents: number;
   included_detections: number;
   overage_cents_per_detection: number | null;
+  /** Requests are refused at 100% of the included amount (the free plan). */
+  blocks_at_limit?: boolean;
 }
 
 export interface Invoice {
@@ -118,6 +120,7 @@ export interface Subscription {
   cancel_at_period_end: boolean;
   invoices: Invoice[];
   plans: Plan[];
+  stop_at_soft_cap?: boolean;
 }
 
 export interface ApiKey {
@@ -145,6 +148,9 @@ export interface Me {
   user_id: string;
   email: string;
   orgs: Org[];
+  /** The organization this request acted in, and the user's role there. */
+  org_id?: string;
+  role?: string;
 }
 
 /** Stripe Checkout / billing portal answer. */

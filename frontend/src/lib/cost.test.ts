@@ -20,6 +20,10 @@ describe("planCost", () => {
     expect(planCost(plans[1], 1000)).toMatchObject({ totalCents: 0, blocked: false });
     expect(planCost(plans[1], 1001)).toMatchObject({ totalCents: null, blocked: true, overageDetections: 1 });
   });
+  it("honours blocks_at_limit even when a rate is set, and numeric strings from PostgREST", () => {
+    expect(planCost({ ...plans[2], blocks_at_limit: true }, 50001).blocked).toBe(true);
+    expect(planCost({ ...plans[2], overage_cents_per_detection: "0.1" as unknown as number }, 50010).overageCents).toBe(1);
+  });
   it("treats bad input as zero", () => {
     expect(planCost(plans[2], -5).totalCents).toBe(4900);
     expect(planCost(plans[2], NaN).totalCents).toBe(4900);

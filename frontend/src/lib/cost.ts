@@ -15,12 +15,12 @@ export function planCost(plan: Plan, detections: number): PlanCost {
   const n = Math.max(0, Math.floor(Number.isFinite(detections) ? detections : 0));
   const over = Math.max(0, n - plan.included_detections);
   const rate = plan.overage_cents_per_detection;
-  const hasOverage = rate !== null && rate !== undefined && rate > 0;
+  const hasOverage = !plan.blocks_at_limit && rate !== null && rate !== undefined && Number(rate) > 0;
   if (over > 0 && !hasOverage) {
     return { plan, totalCents: null, baseCents: plan.price_cents, overageDetections: over, overageCents: 0, blocked: true };
   }
   // Round the overage to whole cents, as an invoice would.
-  const overageCents = hasOverage ? Math.round(over * (rate as number)) : 0;
+  const overageCents = hasOverage ? Math.round(over * Number(rate)) : 0;
   return { plan, totalCents: plan.price_cents + overageCents, baseCents: plan.price_cents, overageDetections: over, overageCents, blocked: false };
 }
 

@@ -25,13 +25,13 @@ export function formatMoney(cents: number, currency = "usd"): string {
 }
 
 /** Per-detection prices are fractions of a cent: 0.1 -> "$0.001". */
-export function formatUnitPrice(cents: number, currency = "usd"): string {
+export function formatUnitPrice(cents: number | string, currency = "usd"): string {
   return new Intl.NumberFormat(LOCALE, {
     style: "currency",
     currency: currency.toUpperCase(),
     minimumFractionDigits: 2,
     maximumFractionDigits: 6,
-  }).format(cents / 100);
+  }).format(Number(cents) / 100);
 }
 
 export function formatPercent(p: number | null | undefined, digits = 1): string {

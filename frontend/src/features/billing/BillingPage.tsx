@@ -53,8 +53,7 @@ function BillingView({ sub, detections }: { sub: Subscription; detections: numbe
     setBusy(kind === "portal" ? "portal" : plan!.id);
     setError(null);
     try {
-      const returnTo = `${window.location.origin}/billing`;
-      const { url } = kind === "portal" ? await openBillingPortal(returnTo) : await startCheckout(plan!.id, returnTo);
+      const { url } = kind === "portal" ? await openBillingPortal() : await startCheckout(plan!.id);
       if (!url) throw new Error("The API did not return a Stripe URL.");
       setRedirect({ url, label: kind === "portal" ? "the Stripe billing portal" : `Stripe Checkout for ${plan!.name}` });
       goToStripe(url);
@@ -108,7 +107,7 @@ function BillingView({ sub, detections }: { sub: Subscription; detections: numbe
                     <p className="mt-1 text-xl font-semibold tabular-nums text-slate-900">{p.price_cents ? formatMoney(p.price_cents) : "Free"}<span className="text-sm font-normal text-slate-600">{p.price_cents ? " / month" : ""}</span></p>
                     <ul className="mt-2 flex-1 space-y-1 text-sm text-slate-700">
                       <li>{formatInt(p.included_detections)} detections / month</li>
-                      <li>{p.overage_cents_per_detection ? `then ${formatUnitPrice(p.overage_cents_per_detection)} per detection` : "blocked at 100% (no overage)"}</li>
+                      <li>{!p.blocks_at_limit && Number(p.overage_cents_per_detection) > 0 ? `then ${formatUnitPrice(Number(p.overage_cents_per_detection))} per detection` : "blocked at 100% (no overage)"}</li>
                     </ul>
                     <div className="mt-4">
                       {isCurrent ? (

@@ -43,8 +43,8 @@ export function CostCalculator({ plans, initial }: { plans: Plan[]; initial: num
                 <td className="py-2 pr-4 tabular-nums">{formatMoney(c.baseCents)}</td>
                 <td className="py-2 pr-4 tabular-nums">{formatInt(c.plan.included_detections)}</td>
                 <td className="py-2 pr-4 tabular-nums">
-                  {c.plan.overage_cents_per_detection
-                    ? `${formatInt(c.overageDetections)} × ${formatUnitPrice(c.plan.overage_cents_per_detection)} = ${formatMoney(c.overageCents)}`
+                  {!c.plan.blocks_at_limit && Number(c.plan.overage_cents_per_detection) > 0
+                    ? `${formatInt(c.overageDetections)} × ${formatUnitPrice(c.plan.overage_cents_per_detection as number)} = ${formatMoney(c.overageCents)}`
                     : "none"}
                 </td>
                 <td className="py-2 font-semibold tabular-nums" data-testid="cost-total">
