@@ -1,0 +1,51 @@
+// Keeping promises through restarts and outages.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { api, errorOf, eventually, normalLogLines, uniqueName } from "./support/api.mjs";
+import { seed } from "./support/stack.mjs";
+
+const ctl = (cmd) => execFileSync(fileURLToPath(new URL("../scripts/stack-ctl", import.meta.url)), [cmd], { stdio: "inherit" });
+const key = seed.acme.apiKey;
+const send = (stream, lines, headers = {}) =>
+  api("/events", { method: "POST", auth: key, headers, body: { stream, events: lines.map((body) => ({ body })) } });
+const strip = (vs) => vs.map(({ anomaly_id, ...v }) => v);
+
+test("restarting the Worker between two halves of a stream gives the same verdicts as one uninterrupted run", async () => {
+  const lines = normalLogLines(500, 31).map((l, i) => (i % 97 === 0 ? `ERROR upstream ${i} refused connection: reset by peer` : l));
+  const whole = uniqueName("whole");
+  const halves = uniqueName("halves");
+  const uninterrupted = [];
+  for (let i = 0; i < 500; i += 250) uninterrupted.push(...(await send(whole, lines.slice(i, i + 250))).json.verdicts);
+  const first = await send(halves, lines.slice(0, 250));
+  assert.equal(first.status, 200, first.text);
+  ctl("restart-worker");
+  const second = await send(halves, lines.slice(250));
+  assert.equal(second.status, 200, second.text);
+  assert.deepEqual(strip([...first.json.verdicts, ...second.json.verdicts]), strip(uninterrupted));
+});
+
+test("while PostgREST is down, clients get 503 with Retry-After, and a retry afterwards is counted once", async () => {
+  const stream = uniqueName("outage");
+  const idem = { "idempotency-key": uniqueName("outage-batch") };
+  const before = (await api("/usage", { auth: key })).json.events_scored;
+  ctl("stop-postgrest");
+  try {
+    const down = await send(stream, normalLogLines(10), idem);
+    assert.equal(down.status, 503, down.text);
+    assert.ok(Number(down.headers.get("retry-after")) > 0);
+    errorOf(down);
+    const ready = await api("/ready");
+    assert.equal(ready.status, 503);
+  } finally {
+    ctl("start-postgrest");
+  }
+  const ok = await eventually(async () => {
+    const r = await send(stream, normalLogLines(10), idem);
+    return r.status === 200 ? r : null;
+  });
+  assert.equal(ok.json.accepted, 10);
+  const after = (await api("/usage", { auth: key })).json.events_scored;
+  assert.equal(after - before, 10);
+});

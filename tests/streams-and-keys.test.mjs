@@ -1,0 +1,73 @@
+// Setting up: streams and their sensitivity, API keys created, used and revoked.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { api, errorOf, normalLogLines, uniqueName } from "./support/api.mjs";
+import { assertMatchesContract } from "./support/contract.mjs";
+import { seed, userToken } from "./support/stack.mjs";
+
+const owner = () => userToken(seed.users.acmeOwner);
+
+test("an owner creates a stream, turns its sensitivity up, and the detector flags more", async () => {
+  const name = uniqueName("tuned");
+  const created = await api("/streams", { method: "POST", auth: owner(), body: { name, event_type: "log", sensitivity: 0.0 } });
+  assert.equal(created.status, 201, created.text);
+  await assertMatchesContract("POST", "/streams", created);
+  const dup = await api("/streams", { method: "POST", auth: owner(), body: { name } });
+  assert.equal(dup.status, 409);
+
+  const send = (lines) => api("/events", { method: "POST", auth: seed.acme.apiKey, body: { stream: name, events: lines.map((body) => ({ body })) } });
+  const warm = await send(normalLogLines(300, 7));
+  assert.equal(warm.status, 200, warm.text);
+  const probe = normalLogLines(200, 4242).map((l, i) => (i % 10 === 0 ? l.replace("INFO", "WARN").replace("status=200", "status=503") : l));
+  const low = (await send(probe)).json.verdicts.filter((v) => v.anomaly).length;
+
+  const patched = await api(`/streams/${created.json.id}`, { method: "PATCH", auth: owner(), body: { sensitivity: 1.0 } });
+  assert.equal(patched.status, 200, patched.text);
+  await assertMatchesContract("PATCH", "/streams/{id}", patched);
+  assert.equal(patched.json.sensitivity, 1);
+  const high = (await send(probe)).json.verdicts.filter((v) => v.anomaly).length;
+  assert.ok(high > low, `sensitivity 1.0 flagged ${high}, 0.0 flagged ${low}`);
+
+  const list = await api("/streams", { auth: owner() });
+  await assertMatchesContract("GET", "/streams", list);
+  assert.equal(list.json.data.find((s) => s.id === created.json.id).sensitivity, 1);
+  const bad = await api(`/streams/${created.json.id}`, { method: "PATCH", auth: owner(), body: { sensitivity: 1.5 } });
+  assert.equal(bad.status, 422);
+  assert.match(errorOf(bad).message, /sensitivity/);
+});
+
+test("an admin creates an API key, sees its secret once, uses it, revokes it and it stops working", async () => {
+  const created = await api("/api-keys", { method: "POST", auth: owner(), body: { name: "ci pipeline" } });
+  assert.equal(created.status, 201, created.text);
+  await assertMatchesContract("POST", "/api-keys", created);
+  const { secret, id } = created.json;
+  assert.match(secret, /^dl_[a-z0-9]{8}_[0-9a-f]{32}$/);
+  const list = await api("/api-keys", { auth: owner() });
+  await assertMatchesContract("GET", "/api-keys", list);
+  const listed = list.json.data.find((k) => k.id === id);
+  assert.ok(listed && !("secret" in listed) && !("key_hash" in listed));
+  assert.ok(!list.text.includes(secret.slice(12)));
+
+  const used = await api("/events", { method: "POST", auth: secret, body: { stream: uniqueName("k"), events: [{ body: "hello" }] } });
+  assert.equal(used.status, 200, used.text);
+  const revoked = await api(`/api-keys/${id}`, { method: "DELETE", auth: owner() });
+  assert.equal(revoked.status, 200, revoked.text);
+  assert.ok(revoked.json.revoked_at);
+  const refused = await api("/events", { method: "POST", auth: secret, body: { stream: "x", events: [{ body: "hello" }] } });
+  assert.equal(refused.status, 401);
+});
+
+test("viewers and API keys cannot manage keys; unknown scopes are refused", async () => {
+  assert.equal((await api("/api-keys", { auth: userToken(seed.users.acmeViewer) })).status, 403);
+  assert.equal((await api("/api-keys", { auth: seed.acme.apiKey })).status, 403);
+  const bad = await api("/api-keys", { method: "POST", auth: owner(), body: { name: "x", scopes: ["root"] } });
+  assert.equal(bad.status, 422);
+});
+
+test("the signed-in user sees who they are and their organizations", async () => {
+  const me = await api("/me", { auth: owner() });
+  assert.equal(me.status, 200, me.text);
+  await assertMatchesContract("GET", "/me", me);
+  assert.equal(me.json.org_id, seed.acme.orgId);
+  assert.equal(me.json.role, "owner");
+});
