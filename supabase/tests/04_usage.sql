@@ -84,7 +84,7 @@ select is((public.record_usage('99999999-0000-4000-8000-000000000001', 'batch-8'
   'remaining never goes below zero');
 select throws_ok($$select public.record_usage('99999999-0000-4000-8000-000000000001', 'batch-neg', -1, 0)$$, '22023', null,
   'negative usage is rejected');
-select throws_ok($$select public.record_usage('99999999-0000-4000-8000-00000000dead', 'x', 1, 1)$$, 'P0002', null,
+select throws_ok($$select public.record_usage('99999999-0000-4000-8000-00000000dead', 'x', 1, 1)$$, 'PT404', null,
   'usage for an unknown org is rejected');
 
 -- paid plan: never blocked unless the org chose to stop at the soft cap
@@ -100,7 +100,7 @@ select is((public.quota_state('99999999-0000-4000-8000-000000000002')) -> 'block
 
 -- ingest_batch: anomalies and usage together
 select throws_ok($$select public.ingest_batch('99999999-0000-4000-8000-000000000002', '99999999-1111-4000-8000-000000000001', 'x', 1, '[]')$$,
-  'P0002', null, 'a batch for a stream of another org is rejected');
+  'PT404', null, 'a batch for a stream of another org is rejected');
 create temp table r as select public.ingest_batch(
   '99999999-0000-4000-8000-000000000001', '99999999-1111-4000-8000-000000000001', 'ingest-1', 40,
   jsonb_build_array(

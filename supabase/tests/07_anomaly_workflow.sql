@@ -83,7 +83,7 @@ select is(tests.attempt($$update public.anomalies set status = 'resolved' where 
 
 select tests.act_as('authenticated', 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb');
 select throws_ok($$select public.transition_anomaly('a0000000-0000-4000-8000-000000000002', 'resolved')$$,
-  'P0002', 'anomaly a0000000-0000-4000-8000-000000000002 not found', 'another org''s anomaly does not exist for you');
+  'PT404', 'anomaly a0000000-0000-4000-8000-000000000002 not found', 'another org''s anomaly does not exist for you');
 
 select tests.act_as('service_role');
 select is(public.transition_anomaly('a0000000-0000-4000-8000-000000000002', 'resolved', 'via API key',
