@@ -110,12 +110,25 @@ test("a viewer can read but not change anomalies", async () => {
 });
 
 test("an invalid status move is a 400 with a clear message", async () => {
+  // Whatever state other tests left it in, pick a move that is not allowed from there.
+  const invalidFrom = { open: "open", acknowledged: "acknowledged", resolved: "acknowledged", dismissed: "resolved" };
+  const now = await rest(`/anomalies?id=eq.${ACME_RESOLVED_ANOMALY}&select=status`, { token: acmeOwner() });
+  const from = now.body[0].status;
+  const to = invalidFrom[from];
   const res = await rest("/rpc/transition_anomaly", {
-    token: acmeOwner(), method: "POST", body: { p_anomaly_id: ACME_RESOLVED_ANOMALY, p_status: "acknowledged" },
+    token: acmeOwner(), method: "POST", body: { p_anomaly_id: ACME_RESOLVED_ANOMALY, p_status: to },
   });
   assert.equal(res.status, 400);
   assert.equal(res.body.code, "22023");
-  assert.equal(res.body.message, "cannot move anomaly from resolved to acknowledged");
+  assert.equal(res.body.message, `cannot move anomaly from ${from} to ${to}`);
+});
+
+test("an anomaly that does not exist is a 404", async () => {
+  const res = await rest("/rpc/transition_anomaly", {
+    token: acmeOwner(), method: "POST", body: { p_anomaly_id: "a0000000-0000-4000-8000-00000000ffff", p_status: "open" },
+  });
+  assert.equal(res.status, 404);
+  assert.equal(res.body.code, "PT404");
 });
 
 test("the Worker-only RPCs refuse user tokens and serve the service role", async () => {
