@@ -1,7 +1,7 @@
 // A tiny Vite plugin: writes the API (and Supabase) origins into dist/_headers so the
 // Content-Security-Policy's connect-src allows exactly the endpoints this build talks to.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import type { Plugin, ResolvedConfig } from "vite";
 
 /** The connect-src list for a build: self, the API origin, and Supabase (https + wss) if set. */
@@ -23,7 +23,7 @@ export function pagesHeaders(opts: { apiUrl: string; supabaseUrl: string }): Plu
       config = c;
     },
     closeBundle() {
-      const file = join(config.root, config.build.outDir, "_headers");
+      const file = resolve(config.root, config.build.outDir, "_headers");
       if (!existsSync(file)) return;
       let text = readFileSync(file, "utf8").replace("__CONNECT_SRC__", connectSrc(opts.apiUrl, opts.supabaseUrl));
       // A plain-http API (local development) must not be upgraded to https.

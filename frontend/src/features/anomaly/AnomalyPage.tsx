@@ -7,6 +7,7 @@ import { formatDateTime, formatNumber, formatPValue, titleCase } from "../../lib
 import { novelShare, segmentExcerpt } from "../../lib/spans";
 import { Link, useTitle } from "../../lib/router";
 import { useAsync } from "../../lib/useAsync";
+import { useAuth } from "../auth/AuthProvider";
 
 /** Which status changes the dashboard offers from each status. */
 export const ACTIONS: Record<AnomalyStatus, { to: AnomalyStatus; label: string; variant: "primary" | "secondary" }[]> = {
@@ -74,10 +75,13 @@ function Detail({ a, onChanged }: { a: AnomalyDetail; onChanged: (d: AnomalyDeta
                 {segments.map((s, i) => (s.novel ? <mark key={i} className="novel">{s.text}</mark> : <span key={i}>{s.text}</span>))}
               </pre>
             )}
-            <p className="mt-2 text-xs text-slate-600">
-              <mark className="novel px-1">Highlighted</mark> bytes found no match in the stream's baseline
-              {share > 0 ? ` (${Math.round(share * 100)}% of this excerpt)` : ""}.
-            </p>
+            {share > 0 ? (
+              <p className="mt-2 text-xs text-slate-600">
+                <mark className="novel px-1">Highlighted</mark> bytes found no match in the stream's baseline ({Math.max(1, Math.round(share * 100))}% of this excerpt).
+              </p>
+            ) : (
+              <p className="mt-2 text-xs text-slate-600">No novel byte spans were recorded for this event.</p>
+            )}
           </Card>
           <Card title="Why it was flagged">
             <p className="text-sm leading-6 text-slate-800">{a.explanation || "No explanation was recorded."}</p>
@@ -169,6 +173,8 @@ function StatusActions({ a, onChanged }: { a: AnomalyDetail; onChanged: (d: Anom
 }
 
 function History({ a }: { a: AnomalyDetail }) {
+  const { me } = useAuth();
+  const who = (id: string | null) => (!id ? "" : id === me?.user_id ? " · you" : ` · ${id.slice(0, 8)}`);
   const items = [...(a.history ?? [])].sort((x, y) => Date.parse(y.changed_at) - Date.parse(x.changed_at));
   return (
     <Card title="History">
@@ -181,7 +187,7 @@ function History({ a }: { a: AnomalyDetail }) {
               <p className="text-slate-900">
                 {h.from_status ? `${titleCase(h.from_status)} → ` : ""}<strong>{titleCase(h.to_status)}</strong>
               </p>
-              <p className="text-xs text-slate-600">{formatDateTime(h.changed_at)}{h.changed_by ? ` · ${h.changed_by}` : ""}</p>
+              <p className="text-xs text-slate-600">{formatDateTime(h.changed_at)}{who(h.changed_by)}</p>
               {h.note && <p className="mt-1 text-slate-800">“{h.note}”</p>}
             </li>
           ))}

@@ -108,11 +108,11 @@ function FilterSelect({ id, label, value, onChange, options, all }:
 function AnomalyRow({ a, fresh, now }: { a: Anomaly; fresh: boolean; now: number }) {
   return (
     <li className={fresh ? "flash" : undefined} data-anomaly-id={a.id}>
-      <Link href={`/anomalies/${encodeURIComponent(a.id)}`} className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 px-4 py-3 hover:bg-slate-50 focus-visible:bg-slate-50 md:grid-cols-[6rem_10rem_1fr_8rem_7rem] md:items-center">
+      <Link href={`/anomalies/${encodeURIComponent(a.id)}`} className="grid grid-cols-[4.75rem_1fr] gap-x-3 gap-y-1 px-4 py-3 hover:bg-slate-50 focus-visible:bg-slate-50 md:grid-cols-[5.5rem_10rem_1fr_auto_6.5rem] md:items-center">
         <span className="row-span-2 md:row-span-1"><SeverityBadge severity={a.severity} /></span>
         <span className="truncate text-sm font-medium text-slate-900">{a.stream}</span>
         <span className="col-start-2 truncate font-mono text-xs text-slate-700 md:col-start-auto" title={a.event_excerpt}>{a.event_excerpt}</span>
-        <span className="col-start-2 flex items-center gap-2 md:col-start-auto"><StatusBadge status={a.status} /><span className="text-xs text-slate-600">p {formatPValue(a.p_value)}</span></span>
+        <span className="col-start-2 flex items-center gap-2 md:col-start-auto"><StatusBadge status={a.status} /><span className="whitespace-nowrap text-xs text-slate-600">p {formatPValue(a.p_value)}</span></span>
         <time className="col-start-2 text-xs text-slate-600 md:col-start-auto md:text-right" dateTime={a.detected_at} title={formatDateTime(a.detected_at)}>
           {formatRelative(a.detected_at, now)}
         </time>

@@ -1,5 +1,5 @@
 // The frame around every signed-in page: skip link, navigation, organization switcher.
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { Logo } from "../../components/Logo";
 import { Link, useLocation } from "../../lib/router";
 import { useAuth } from "../auth/AuthProvider";
@@ -16,8 +16,13 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const { me, org, selectOrg, signOut } = useAuth();
 
-  // Move focus to the new page's heading after client-side navigation.
+  // Move focus to the new page's heading after client-side navigation (not on first load).
+  const first = useRef(true);
   useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     const t = setTimeout(() => {
       if (document.activeElement && document.activeElement !== document.body && !(document.activeElement as HTMLElement).closest("nav")) return;
       document.getElementById("page-title")?.focus({ preventScroll: false });
@@ -34,8 +39,8 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div className="flex items-center justify-between gap-3 px-4 py-3 lg:py-5">
           <Logo inverted />
         </div>
-        <nav aria-label="Main" className="overflow-x-auto px-2 pb-2 lg:flex-1 lg:overflow-visible lg:pb-0">
-          <ul className="flex gap-1 lg:flex-col">
+        <nav aria-label="Main" className="px-2 pb-2 lg:flex-1 lg:pb-0">
+          <ul className="flex flex-wrap gap-1 lg:flex-col lg:flex-nowrap">
             {NAV.map((n) => {
               const active = n.match(path);
               return (
