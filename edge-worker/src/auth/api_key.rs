@@ -58,16 +58,28 @@ pub enum ApiKeyError {
 
 impl fmt::Display for ApiKeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const SHAPE: &str = "an API key looks like dl_<8 lowercase letters or digits>_<32 lowercase hex digits>";
+        const SHAPE: &str =
+            "an API key looks like dl_<8 lowercase letters or digits>_<32 lowercase hex digits>";
         match self {
             Self::Empty => write!(f, "the API key is empty; {SHAPE}"),
             Self::WrongLength { len } => {
-                write!(f, "the API key has {len} characters, need {KEY_LEN}; {SHAPE}")
+                write!(
+                    f,
+                    "the API key has {len} characters, need {KEY_LEN}; {SHAPE}"
+                )
             }
             Self::WrongScheme => write!(f, "the API key does not start with 'dl_'; {SHAPE}"),
-            Self::BadPrefix => write!(f, "the API key prefix is not 8 lowercase letters or digits; {SHAPE}"),
-            Self::MissingSeparator => write!(f, "the API key lacks the '_' after its prefix; {SHAPE}"),
-            Self::BadSecret => write!(f, "the API key secret is not 32 lowercase hex digits; {SHAPE}"),
+            Self::BadPrefix => write!(
+                f,
+                "the API key prefix is not 8 lowercase letters or digits; {SHAPE}"
+            ),
+            Self::MissingSeparator => {
+                write!(f, "the API key lacks the '_' after its prefix; {SHAPE}")
+            }
+            Self::BadSecret => write!(
+                f,
+                "the API key secret is not 32 lowercase hex digits; {SHAPE}"
+            ),
         }
     }
 }
@@ -97,7 +109,10 @@ impl ApiKey {
         if b[prefix_end] != b'_' {
             return Err(ApiKeyError::MissingSeparator);
         }
-        if !b[prefix_end + 1..].iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+        if !b[prefix_end + 1..]
+            .iter()
+            .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(ApiKeyError::BadSecret);
         }
         Ok(ApiKey { full: s.to_owned() })
@@ -112,7 +127,11 @@ impl ApiKey {
         full.push('_');
         push_hex(&mut full, &random[4..]);
         let key = ApiKey { full };
-        GeneratedKey { prefix: key.prefix().to_owned(), hash: key.hash(), secret: key.full }
+        GeneratedKey {
+            prefix: key.prefix().to_owned(),
+            hash: key.hash(),
+            secret: key.full,
+        }
     }
 
     /// The visible prefix, e.g. `dl_demo0001`; safe to show and log.
@@ -134,7 +153,10 @@ impl ApiKey {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiKey").field("prefix", &self.prefix()).field("secret", &"<redacted>").finish()
+        f.debug_struct("ApiKey")
+            .field("prefix", &self.prefix())
+            .field("secret", &"<redacted>")
+            .finish()
     }
 }
 
@@ -182,7 +204,10 @@ mod tests {
         let key = ApiKey::parse(SEEDED).unwrap();
         assert_eq!(key.prefix(), "dl_demo0001");
         // printf %s dl_demo0001_0123456789abcdef0123456789abcdef | sha256sum
-        assert_eq!(key.hash(), "f27e56f34981727532512b052832fef14e3614d284966910d73bd2aba79741a6");
+        assert_eq!(
+            key.hash(),
+            "f27e56f34981727532512b052832fef14e3614d284966910d73bd2aba79741a6"
+        );
         assert_eq!(key.expose_secret(), SEEDED);
     }
 
@@ -199,7 +224,10 @@ mod tests {
         assert_eq!(parsed.hash(), generated.hash);
         assert!(generated.secret.starts_with(&generated.prefix));
         assert_ne!(ApiKey::generate([0; 20]).hash, generated.hash);
-        assert_eq!(ApiKey::generate([0; 20]).secret, "dl_00000000_00000000000000000000000000000000");
+        assert_eq!(
+            ApiKey::generate([0; 20]).secret,
+            "dl_00000000_00000000000000000000000000000000"
+        );
     }
 
     #[test]
@@ -207,18 +235,49 @@ mod tests {
         let cases: &[(&str, ApiKeyError)] = &[
             ("", ApiKeyError::Empty),
             ("dl_demo0001_0123", ApiKeyError::WrongLength { len: 16 }),
-            ("xx_demo0001_0123456789abcdef0123456789abcdef", ApiKeyError::WrongScheme),
-            ("dl_Demo0001_0123456789abcdef0123456789abcdef", ApiKeyError::BadPrefix),
-            ("dl_demo-001_0123456789abcdef0123456789abcdef", ApiKeyError::BadPrefix),
-            ("dl_demo0001-0123456789abcdef0123456789abcdef", ApiKeyError::MissingSeparator),
-            ("dl_demo0001_0123456789ABCDEF0123456789abcdef", ApiKeyError::BadSecret),
-            ("dl_demo0001_0123456789abcdef0123456789abcdeg", ApiKeyError::BadSecret),
-            (" dl_demo0001_0123456789abcdef0123456789abcde", ApiKeyError::WrongScheme),
-            ("dl_demo0001_0123456789abcdef0123456789abcdef\n", ApiKeyError::WrongLength { len: 45 }),
-            ("dl_demo0001_0123456789abcdef0123456789abcdé", ApiKeyError::BadSecret),
+            (
+                "xx_demo0001_0123456789abcdef0123456789abcdef",
+                ApiKeyError::WrongScheme,
+            ),
+            (
+                "dl_Demo0001_0123456789abcdef0123456789abcdef",
+                ApiKeyError::BadPrefix,
+            ),
+            (
+                "dl_demo-001_0123456789abcdef0123456789abcdef",
+                ApiKeyError::BadPrefix,
+            ),
+            (
+                "dl_demo0001-0123456789abcdef0123456789abcdef",
+                ApiKeyError::MissingSeparator,
+            ),
+            (
+                "dl_demo0001_0123456789ABCDEF0123456789abcdef",
+                ApiKeyError::BadSecret,
+            ),
+            (
+                "dl_demo0001_0123456789abcdef0123456789abcdeg",
+                ApiKeyError::BadSecret,
+            ),
+            (
+                " dl_demo0001_0123456789abcdef0123456789abcde",
+                ApiKeyError::WrongScheme,
+            ),
+            (
+                "dl_demo0001_0123456789abcdef0123456789abcdef\n",
+                ApiKeyError::WrongLength { len: 45 },
+            ),
+            (
+                "dl_demo0001_0123456789abcdef0123456789abcdé",
+                ApiKeyError::BadSecret,
+            ),
         ];
         for (input, want) in cases {
-            assert_eq!(ApiKey::parse(input).as_ref().err(), Some(want), "input {input:?}");
+            assert_eq!(
+                ApiKey::parse(input).as_ref().err(),
+                Some(want),
+                "input {input:?}"
+            );
         }
     }
 
@@ -226,7 +285,10 @@ mod tests {
     fn secrets_never_show_in_debug_or_error_messages() {
         let key = ApiKey::parse(SEEDED).unwrap();
         let debug = format!("{key:?}");
-        assert!(debug.contains("dl_demo0001") && !debug.contains("0123456789abcdef"), "{debug}");
+        assert!(
+            debug.contains("dl_demo0001") && !debug.contains("0123456789abcdef"),
+            "{debug}"
+        );
         let generated = ApiKey::generate([7; 20]);
         assert!(!format!("{generated:?}").contains(&generated.secret[12..]));
         let err = ApiKey::parse("dl_demo0001_0123456789ABCDEF0123456789abcdef").unwrap_err();
@@ -237,7 +299,9 @@ mod tests {
     fn api_keys_are_told_apart_from_jwts() {
         assert!(looks_like_api_key(SEEDED));
         assert!(looks_like_api_key("dl_short"));
-        assert!(!looks_like_api_key("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"));
+        assert!(!looks_like_api_key(
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+        ));
         assert!(!looks_like_api_key("dl_.x.y"));
         assert!(!looks_like_api_key(""));
     }

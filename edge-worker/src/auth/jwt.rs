@@ -119,25 +119,46 @@ pub enum JwtError {
 impl fmt::Display for JwtError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooLong { len } => write!(f, "token has {len} bytes, at most {MAX_TOKEN_LEN} are accepted"),
+            Self::TooLong { len } => write!(
+                f,
+                "token has {len} bytes, at most {MAX_TOKEN_LEN} are accepted"
+            ),
             Self::Malformed { reason } => write!(f, "token is malformed: {reason}"),
             Self::Unsigned => write!(f, "unsigned tokens (alg 'none') are not accepted"),
             Self::UnsupportedAlgorithm { alg } => {
-                write!(f, "token algorithm {alg} is not supported, need HS256 or ES256")
+                write!(
+                    f,
+                    "token algorithm {alg} is not supported, need HS256 or ES256"
+                )
             }
             Self::AlgorithmNotAllowed { alg } => {
-                write!(f, "token algorithm '{alg}' is not accepted by this deployment")
+                write!(
+                    f,
+                    "token algorithm '{alg}' is not accepted by this deployment"
+                )
             }
-            Self::CriticalExtension => write!(f, "token header lists critical extensions, none are supported"),
-            Self::UnknownKeyId { kid } => write!(f, "token key id {kid} is not in the project's JWKS"),
+            Self::CriticalExtension => write!(
+                f,
+                "token header lists critical extensions, none are supported"
+            ),
+            Self::UnknownKeyId { kid } => {
+                write!(f, "token key id {kid} is not in the project's JWKS")
+            }
             Self::BadSignature => write!(f, "token signature does not verify"),
             Self::Expired { ago_secs } => write!(f, "token expired {ago_secs} s ago"),
-            Self::NotYetValid { in_secs } => write!(f, "token is not valid for another {in_secs} s"),
-            Self::IssuedInFuture { ahead_secs } => write!(f, "token was issued {ahead_secs} s in the future"),
+            Self::NotYetValid { in_secs } => {
+                write!(f, "token is not valid for another {in_secs} s")
+            }
+            Self::IssuedInFuture { ahead_secs } => {
+                write!(f, "token was issued {ahead_secs} s in the future")
+            }
             Self::MissingClaim { claim } => write!(f, "token has no '{claim}' claim"),
             Self::WrongAudience { seen } => write!(f, "audience {seen} is not '{AUDIENCE}'"),
             Self::WrongIssuer { seen, expected } => write!(f, "issuer {seen} is not {expected}"),
-            Self::WrongRole { seen } => write!(f, "role {seen} is not '{USER_ROLE}': not a signed-in user's token"),
+            Self::WrongRole { seen } => write!(
+                f,
+                "role {seen} is not '{USER_ROLE}': not a signed-in user's token"
+            ),
             Self::BadSubject => write!(f, "token subject is not a user id (UUID)"),
         }
     }
@@ -170,10 +191,15 @@ pub enum JwtConfigError {
 impl fmt::Display for JwtConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BadJwks { detail } => write!(f, "JWKS is not a JSON object with a 'keys' array: {detail}"),
+            Self::BadJwks { detail } => {
+                write!(f, "JWKS is not a JSON object with a 'keys' array: {detail}")
+            }
             Self::BadKey { kid, reason } => write!(f, "JWKS key {kid}: {reason}"),
             Self::EmptySecret => write!(f, "the HS256 JWT secret is empty"),
-            Self::NoKeys => write!(f, "no JWT secret and no ES256 key in the JWKS: configure at least one"),
+            Self::NoKeys => write!(
+                f,
+                "no JWT secret and no ES256 key in the JWKS: configure at least one"
+            ),
         }
     }
 }
@@ -211,17 +237,23 @@ impl Jwks {
             x: Option<String>,
             y: Option<String>,
         }
-        let doc: Doc = serde_json::from_str(json).map_err(|e| JwtConfigError::BadJwks { detail: e.to_string() })?;
+        let doc: Doc = serde_json::from_str(json).map_err(|e| JwtConfigError::BadJwks {
+            detail: e.to_string(),
+        })?;
         let mut keys = Vec::new();
         for jwk in doc.keys {
-            let is_ec_p256 = jwk.kty.as_deref() == Some("EC") && jwk.crv.as_deref() == Some("P-256");
+            let is_ec_p256 =
+                jwk.kty.as_deref() == Some("EC") && jwk.crv.as_deref() == Some("P-256");
             let alg_ok = jwk.alg.as_deref().is_none_or(|a| a == "ES256");
             let use_ok = jwk.use_.as_deref().is_none_or(|u| u == "sig");
             if !(is_ec_p256 && alg_ok && use_ok) {
                 continue;
             }
             let bad = |reason| JwtConfigError::BadKey {
-                kid: jwk.kid.as_deref().map_or_else(|| "(no kid)".to_owned(), quoted),
+                kid: jwk
+                    .kid
+                    .as_deref()
+                    .map_or_else(|| "(no kid)".to_owned(), quoted),
                 reason,
             };
             let coord = |c: &Option<String>| -> Option<[u8; 32]> {
@@ -234,7 +266,8 @@ impl Jwks {
             sec1[0] = 0x04; // uncompressed point
             sec1[1..33].copy_from_slice(&x);
             sec1[33..].copy_from_slice(&y);
-            let key = VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| bad("the point is not on the P-256 curve"))?;
+            let key = VerifyingKey::from_sec1_bytes(&sec1)
+                .map_err(|_| bad("the point is not on the P-256 curve"))?;
             keys.push(Es256Key { kid: jwk.kid, key });
         }
         Ok(Jwks { keys })
@@ -263,7 +296,10 @@ pub struct JwtVerifier {
 impl fmt::Debug for JwtVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtVerifier")
-            .field("hs256_secret", &self.hs256_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "hs256_secret",
+                &self.hs256_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("es256_keys", &self.jwks.len())
             .field("issuer", &self.issuer)
             .field("leeway_secs", &self.leeway_secs)
@@ -374,9 +410,12 @@ impl JwtVerifier {
             return Err(JwtError::TooLong { len: token.len() });
         }
         let mut parts = token.split('.');
-        let (Some(head_b64), Some(body_b64), Some(sig_b64), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(head_b64), Some(body_b64), Some(sig_b64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(JwtError::Malformed { reason: "need three '.'-separated segments" });
+            return Err(JwtError::Malformed {
+                reason: "need three '.'-separated segments",
+            });
         };
         let header: Header = decode_json(head_b64, "header")?;
         if header.crit.is_some() {
@@ -385,14 +424,21 @@ impl JwtVerifier {
         let signing_input = &token.as_bytes()[..head_b64.len() + 1 + body_b64.len()];
         let signature = URL_SAFE_NO_PAD
             .decode(sig_b64)
-            .map_err(|_| JwtError::Malformed { reason: "signature is not base64url" })?;
+            .map_err(|_| JwtError::Malformed {
+                reason: "signature is not base64url",
+            })?;
 
         match header.alg.as_deref() {
             Some("HS256") => {
-                let secret = self.hs256_secret.as_ref().ok_or(JwtError::AlgorithmNotAllowed { alg: "HS256" })?;
-                let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| JwtError::BadSignature)?;
+                let secret = self
+                    .hs256_secret
+                    .as_ref()
+                    .ok_or(JwtError::AlgorithmNotAllowed { alg: "HS256" })?;
+                let mut mac =
+                    Hmac::<Sha256>::new_from_slice(secret).map_err(|_| JwtError::BadSignature)?;
                 mac.update(signing_input);
-                mac.verify_slice(&signature).map_err(|_| JwtError::BadSignature)?;
+                mac.verify_slice(&signature)
+                    .map_err(|_| JwtError::BadSignature)?;
             }
             Some("ES256") => {
                 if self.jwks.is_empty() {
@@ -401,13 +447,20 @@ impl JwtVerifier {
                 // JWS carries ES256 signatures as raw r || s (64 bytes), not DER.
                 let sig = Signature::from_slice(&signature).map_err(|_| JwtError::BadSignature)?;
                 let candidates = self.candidate_keys(header.kid.as_deref())?;
-                if !candidates.iter().any(|k| k.verify(signing_input, &sig).is_ok()) {
+                if !candidates
+                    .iter()
+                    .any(|k| k.verify(signing_input, &sig).is_ok())
+                {
                     return Err(JwtError::BadSignature);
                 }
             }
             Some(alg) if alg.eq_ignore_ascii_case("none") => return Err(JwtError::Unsigned),
             Some(alg) => return Err(JwtError::UnsupportedAlgorithm { alg: quoted(alg) }),
-            None => return Err(JwtError::Malformed { reason: "header has no 'alg'" }),
+            None => {
+                return Err(JwtError::Malformed {
+                    reason: "header has no 'alg'",
+                })
+            }
         }
 
         let claims: Claims = decode_json(body_b64, "payload")?;
@@ -420,25 +473,37 @@ impl JwtVerifier {
         let chosen: Vec<&VerifyingKey> = match kid {
             None => keys.iter().map(|k| &k.key).collect(),
             Some(kid) => {
-                let exact: Vec<_> = keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).map(|k| &k.key).collect();
+                let exact: Vec<_> = keys
+                    .iter()
+                    .filter(|k| k.kid.as_deref() == Some(kid))
+                    .map(|k| &k.key)
+                    .collect();
                 if exact.is_empty() {
-                    keys.iter().filter(|k| k.kid.is_none()).map(|k| &k.key).collect()
+                    keys.iter()
+                        .filter(|k| k.kid.is_none())
+                        .map(|k| &k.key)
+                        .collect()
                 } else {
                     exact
                 }
             }
         };
         if chosen.is_empty() {
-            return Err(JwtError::UnknownKeyId { kid: quoted(kid.unwrap_or_default()) });
+            return Err(JwtError::UnknownKeyId {
+                kid: quoted(kid.unwrap_or_default()),
+            });
         }
         Ok(chosen)
     }
 
     fn check_claims(&self, c: Claims, now: u64) -> Result<UserClaims, JwtError> {
         let leeway = self.leeway_secs;
-        let exp = numeric_date(c.exp, "'exp' is not a Unix time")?.ok_or(JwtError::MissingClaim { claim: "exp" })?;
+        let exp = numeric_date(c.exp, "'exp' is not a Unix time")?
+            .ok_or(JwtError::MissingClaim { claim: "exp" })?;
         if now > exp.saturating_add(leeway) {
-            return Err(JwtError::Expired { ago_secs: now - exp });
+            return Err(JwtError::Expired {
+                ago_secs: now - exp,
+            });
         }
         if let Some(nbf) = numeric_date(c.nbf, "'nbf' is not a Unix time")? {
             if nbf > now.saturating_add(leeway) {
@@ -447,7 +512,9 @@ impl JwtVerifier {
         }
         if let Some(iat) = numeric_date(c.iat, "'iat' is not a Unix time")? {
             if iat > now.saturating_add(leeway) {
-                return Err(JwtError::IssuedInFuture { ahead_secs: iat - now });
+                return Err(JwtError::IssuedInFuture {
+                    ahead_secs: iat - now,
+                });
             }
         }
         match c.aud {
@@ -455,18 +522,29 @@ impl JwtVerifier {
             Some(Audience::One(a)) if a == AUDIENCE => {}
             Some(Audience::Many(list)) if list.iter().any(|a| a == AUDIENCE) => {}
             Some(Audience::One(a)) => return Err(JwtError::WrongAudience { seen: quoted(&a) }),
-            Some(Audience::Many(list)) => return Err(JwtError::WrongAudience { seen: quoted(&list.join(",")) }),
+            Some(Audience::Many(list)) => {
+                return Err(JwtError::WrongAudience {
+                    seen: quoted(&list.join(",")),
+                })
+            }
         }
         if let Some(expected) = &self.issuer {
             match c.iss {
                 None => return Err(JwtError::MissingClaim { claim: "iss" }),
                 Some(iss) if iss.trim_end_matches('/') == expected.trim_end_matches('/') => {}
-                Some(iss) => return Err(JwtError::WrongIssuer { seen: quoted(&iss), expected: quoted(expected) }),
+                Some(iss) => {
+                    return Err(JwtError::WrongIssuer {
+                        seen: quoted(&iss),
+                        expected: quoted(expected),
+                    })
+                }
             }
         }
         let role = c.role.ok_or(JwtError::MissingClaim { claim: "role" })?;
         if role != USER_ROLE {
-            return Err(JwtError::WrongRole { seen: quoted(&role) });
+            return Err(JwtError::WrongRole {
+                seen: quoted(&role),
+            });
         }
         let sub = c.sub.ok_or(JwtError::MissingClaim { claim: "sub" })?;
         if !is_uuid(&sub) {
@@ -481,20 +559,32 @@ impl JwtVerifier {
     }
 }
 
-fn decode_json<T: for<'de> Deserialize<'de>>(segment: &str, which: &'static str) -> Result<T, JwtError> {
-    let reason = if which == "header" { "header is not base64url JSON" } else { "payload is not base64url JSON claims" };
-    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| JwtError::Malformed { reason })?;
+fn decode_json<T: for<'de> Deserialize<'de>>(
+    segment: &str,
+    which: &'static str,
+) -> Result<T, JwtError> {
+    let reason = if which == "header" {
+        "header is not base64url JSON"
+    } else {
+        "payload is not base64url JSON claims"
+    };
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| JwtError::Malformed { reason })?;
     serde_json::from_slice(&bytes).map_err(|_| JwtError::Malformed { reason })
 }
 
 /// A JWT NumericDate: non-negative seconds, possibly fractional (the fraction is dropped).
-fn numeric_date(n: Option<serde_json::Number>, reason: &'static str) -> Result<Option<u64>, JwtError> {
+fn numeric_date(
+    n: Option<serde_json::Number>,
+    reason: &'static str,
+) -> Result<Option<u64>, JwtError> {
     let Some(n) = n else { return Ok(None) };
     if let Some(u) = n.as_u64() {
         return Ok(Some(u));
     }
     match n.as_f64() {
-        Some(f) if f.is_finite() && f >= 0.0 && f < 1e15 => Ok(Some(f as u64)),
+        Some(f) if (0.0..1e15).contains(&f) => Ok(Some(f as u64)),
         _ => Err(JwtError::Malformed { reason }),
     }
 }
@@ -541,7 +631,10 @@ mod tests {
         let input = format!("{}.{}", b64(&header), b64(claims));
         let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
         mac.update(input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+        format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
     }
 
     fn signing_key() -> SigningKey {
@@ -566,16 +659,28 @@ mod tests {
     }
 
     fn hs_verifier() -> JwtVerifier {
-        JwtVerifier::builder().hs256_secret(SECRET).issuer(ISSUER).build().unwrap()
+        JwtVerifier::builder()
+            .hs256_secret(SECRET)
+            .issuer(ISSUER)
+            .build()
+            .unwrap()
     }
 
     fn es_verifier() -> JwtVerifier {
         let jwks = json!({"keys": [jwk_of(&signing_key(), "k1"), {"kty": "RSA", "n": "AQAB", "e": "AQAB", "kid": "rsa"}]});
-        JwtVerifier::builder().jwks(Jwks::parse(&jwks.to_string()).unwrap()).issuer(ISSUER).build().unwrap()
+        JwtVerifier::builder()
+            .jwks(Jwks::parse(&jwks.to_string()).unwrap())
+            .issuer(ISSUER)
+            .build()
+            .unwrap()
     }
 
     fn hs(claims: &serde_json::Value) -> String {
-        hs256(claims, SECRET.as_bytes(), json!({"alg": "HS256", "typ": "JWT"}))
+        hs256(
+            claims,
+            SECRET.as_bytes(),
+            json!({"alg": "HS256", "typ": "JWT"}),
+        )
     }
 
     #[test]
@@ -590,10 +695,21 @@ mod tests {
         let got = es.verify(v["es256"].as_str().unwrap(), now).unwrap();
         assert_eq!(
             got,
-            UserClaims { sub: USER.into(), email: Some("demo@driftlock.dev".into()), role: "authenticated".into(), exp: 1764413600 }
+            UserClaims {
+                sub: USER.into(),
+                email: Some("demo@driftlock.dev".into()),
+                role: "authenticated".into(),
+                exp: 1764413600
+            }
         );
-        let hs = JwtVerifier::builder().hs256_secret(v["hs256_secret"].as_str().unwrap()).build().unwrap();
-        assert_eq!(hs.verify(v["hs256"].as_str().unwrap(), now).unwrap().sub, USER);
+        let hs = JwtVerifier::builder()
+            .hs256_secret(v["hs256_secret"].as_str().unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(
+            hs.verify(v["hs256"].as_str().unwrap(), now).unwrap().sub,
+            USER
+        );
     }
 
     #[test]
@@ -604,13 +720,27 @@ mod tests {
         let es_only = JwtVerifier::builder().jwks(jwks.clone()).build().unwrap();
         for name in ["confused_pem", "confused_jwks"] {
             let token = v[name].as_str().unwrap();
-            assert_eq!(es_only.verify(token, now), Err(JwtError::AlgorithmNotAllowed { alg: "HS256" }), "{name}");
+            assert_eq!(
+                es_only.verify(token, now),
+                Err(JwtError::AlgorithmNotAllowed { alg: "HS256" }),
+                "{name}"
+            );
         }
         // Even when both kinds are configured, the HMAC key is the secret, never the public key.
-        let both = JwtVerifier::builder().jwks(jwks).hs256_secret(SECRET).build().unwrap();
-        assert_eq!(both.verify(v["confused_pem"].as_str().unwrap(), now), Err(JwtError::BadSignature));
+        let both = JwtVerifier::builder()
+            .jwks(jwks)
+            .hs256_secret(SECRET)
+            .build()
+            .unwrap();
+        assert_eq!(
+            both.verify(v["confused_pem"].as_str().unwrap(), now),
+            Err(JwtError::BadSignature)
+        );
         // And the other way round: an ES256 token when only the HS256 secret is configured.
-        assert_eq!(hs_verifier().verify(v["es256"].as_str().unwrap(), now), Err(JwtError::AlgorithmNotAllowed { alg: "ES256" }));
+        assert_eq!(
+            hs_verifier().verify(v["es256"].as_str().unwrap(), now),
+            Err(JwtError::AlgorithmNotAllowed { alg: "ES256" })
+        );
     }
 
     #[test]
@@ -621,20 +751,45 @@ mod tests {
             assert_eq!(hs_verifier().verify(&t, NOW), Err(JwtError::Unsigned));
         }
         let t = format!("{}.{body}.c2ln", b64(&json!({"alg": "RS256"})));
-        assert_eq!(hs_verifier().verify(&t, NOW).unwrap_err().to_string(), "token algorithm 'RS256' is not supported, need HS256 or ES256");
+        assert_eq!(
+            hs_verifier().verify(&t, NOW).unwrap_err().to_string(),
+            "token algorithm 'RS256' is not supported, need HS256 or ES256"
+        );
         let t = format!("{}.{body}.c2ln", b64(&json!({"typ": "JWT"})));
-        assert_eq!(hs_verifier().verify(&t, NOW), Err(JwtError::Malformed { reason: "header has no 'alg'" }));
-        let t = hs256(&claims(), SECRET.as_bytes(), json!({"alg": "HS256", "crit": ["exp"]}));
-        assert_eq!(hs_verifier().verify(&t, NOW), Err(JwtError::CriticalExtension));
+        assert_eq!(
+            hs_verifier().verify(&t, NOW),
+            Err(JwtError::Malformed {
+                reason: "header has no 'alg'"
+            })
+        );
+        let t = hs256(
+            &claims(),
+            SECRET.as_bytes(),
+            json!({"alg": "HS256", "crit": ["exp"]}),
+        );
+        assert_eq!(
+            hs_verifier().verify(&t, NOW),
+            Err(JwtError::CriticalExtension)
+        );
     }
 
     #[test]
     fn hs256_and_es256_tokens_made_here_verify() {
         assert_eq!(hs_verifier().verify(&hs(&claims()), NOW).unwrap().sub, USER);
         let es = es_verifier();
-        assert_eq!(es.verify(&es256(&claims(), &signing_key(), Some("k1")), NOW).unwrap().sub, USER);
+        assert_eq!(
+            es.verify(&es256(&claims(), &signing_key(), Some("k1")), NOW)
+                .unwrap()
+                .sub,
+            USER
+        );
         // No kid: every key is tried.
-        assert_eq!(es.verify(&es256(&claims(), &signing_key(), None), NOW).unwrap().sub, USER);
+        assert_eq!(
+            es.verify(&es256(&claims(), &signing_key(), None), NOW)
+                .unwrap()
+                .sub,
+            USER
+        );
         assert!(es.accepts_es256() && !es.accepts_hs256());
     }
 
@@ -642,26 +797,49 @@ mod tests {
     fn wrong_keys_and_tampering_fail() {
         let es = es_verifier();
         let other = SigningKey::from_slice(&[0x22; 32]).unwrap();
-        assert_eq!(es.verify(&es256(&claims(), &other, Some("k1")), NOW), Err(JwtError::BadSignature));
         assert_eq!(
-            es.verify(&es256(&claims(), &signing_key(), Some("rotated\r\n")), NOW).unwrap_err().to_string(),
+            es.verify(&es256(&claims(), &other, Some("k1")), NOW),
+            Err(JwtError::BadSignature)
+        );
+        assert_eq!(
+            es.verify(&es256(&claims(), &signing_key(), Some("rotated\r\n")), NOW)
+                .unwrap_err()
+                .to_string(),
             "token key id 'rotated??' is not in the project's JWKS"
         );
-        assert_eq!(hs_verifier().verify(&hs256(&claims(), b"another-secret", json!({"alg": "HS256"})), NOW), Err(JwtError::BadSignature));
+        assert_eq!(
+            hs_verifier().verify(
+                &hs256(&claims(), b"another-secret", json!({"alg": "HS256"})),
+                NOW
+            ),
+            Err(JwtError::BadSignature)
+        );
         // Swap in a different payload under the original signature.
         let good = hs(&claims());
         let mut evil = claims();
         evil["sub"] = json!("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb");
         let parts: Vec<&str> = good.split('.').collect();
         let forged = format!("{}.{}.{}", parts[0], b64(&evil), parts[2]);
-        assert_eq!(hs_verifier().verify(&forged, NOW), Err(JwtError::BadSignature));
+        assert_eq!(
+            hs_verifier().verify(&forged, NOW),
+            Err(JwtError::BadSignature)
+        );
         // JWS ES256 signatures are exactly 64 bytes of r || s: other lengths and zeros fail.
         let t = es256(&claims(), &signing_key(), Some("k1"));
         let (input, sig) = t.rsplit_once('.').unwrap();
         let mut raw = URL_SAFE_NO_PAD.decode(sig).unwrap();
         raw.push(0);
-        assert_eq!(es.verify(&format!("{input}.{}", URL_SAFE_NO_PAD.encode(&raw)), NOW), Err(JwtError::BadSignature));
-        assert_eq!(es.verify(&format!("{input}.{}", URL_SAFE_NO_PAD.encode([0u8; 64])), NOW), Err(JwtError::BadSignature));
+        assert_eq!(
+            es.verify(&format!("{input}.{}", URL_SAFE_NO_PAD.encode(&raw)), NOW),
+            Err(JwtError::BadSignature)
+        );
+        assert_eq!(
+            es.verify(
+                &format!("{input}.{}", URL_SAFE_NO_PAD.encode([0u8; 64])),
+                NOW
+            ),
+            Err(JwtError::BadSignature)
+        );
     }
 
     #[test]
@@ -677,22 +855,48 @@ mod tests {
         c["exp"] = json!((NOW + 10) as f64 + 0.5); // fractional NumericDate
         assert!(v.verify(&hs(&c), NOW).is_ok());
         c["exp"] = json!("tomorrow");
-        assert_eq!(v.verify(&hs(&c), NOW), Err(JwtError::Malformed { reason: "payload is not base64url JSON claims" }));
+        assert_eq!(
+            v.verify(&hs(&c), NOW),
+            Err(JwtError::Malformed {
+                reason: "payload is not base64url JSON claims"
+            })
+        );
         c["exp"] = json!(-5);
-        assert_eq!(v.verify(&hs(&c), NOW), Err(JwtError::Malformed { reason: "'exp' is not a Unix time" }));
+        assert_eq!(
+            v.verify(&hs(&c), NOW),
+            Err(JwtError::Malformed {
+                reason: "'exp' is not a Unix time"
+            })
+        );
         let mut c = claims();
         c.as_object_mut().unwrap().remove("exp");
-        assert_eq!(v.verify(&hs(&c), NOW), Err(JwtError::MissingClaim { claim: "exp" }));
+        assert_eq!(
+            v.verify(&hs(&c), NOW),
+            Err(JwtError::MissingClaim { claim: "exp" })
+        );
         let mut c = claims();
         c["nbf"] = json!(NOW + 600);
-        assert_eq!(v.verify(&hs(&c), NOW), Err(JwtError::NotYetValid { in_secs: 600 }));
+        assert_eq!(
+            v.verify(&hs(&c), NOW),
+            Err(JwtError::NotYetValid { in_secs: 600 })
+        );
         let mut c = claims();
         c["iat"] = json!(NOW + 3600);
-        assert_eq!(v.verify(&hs(&c), NOW), Err(JwtError::IssuedInFuture { ahead_secs: 3600 }));
-        let strict = JwtVerifier::builder().hs256_secret(SECRET).leeway_secs(0).build().unwrap();
+        assert_eq!(
+            v.verify(&hs(&c), NOW),
+            Err(JwtError::IssuedInFuture { ahead_secs: 3600 })
+        );
+        let strict = JwtVerifier::builder()
+            .hs256_secret(SECRET)
+            .leeway_secs(0)
+            .build()
+            .unwrap();
         let mut c = claims();
         c["exp"] = json!(NOW - 1);
-        assert_eq!(strict.verify(&hs(&c), NOW), Err(JwtError::Expired { ago_secs: 1 }));
+        assert_eq!(
+            strict.verify(&hs(&c), NOW),
+            Err(JwtError::Expired { ago_secs: 1 })
+        );
     }
 
     #[test]
@@ -703,39 +907,89 @@ mod tests {
             c[k] = val;
             v.verify(&hs(&c), NOW)
         };
-        assert_eq!(with("aud", json!("x")).unwrap_err().to_string(), "audience 'x' is not 'authenticated'");
-        assert!(with("aud", json!(["other", "authenticated"])).is_ok());
-        assert!(matches!(with("aud", json!(["other"])), Err(JwtError::WrongAudience { .. })));
         assert_eq!(
-            with("iss", json!("https://evil.example/auth/v1")).unwrap_err().to_string(),
+            with("aud", json!("x")).unwrap_err().to_string(),
+            "audience 'x' is not 'authenticated'"
+        );
+        assert!(with("aud", json!(["other", "authenticated"])).is_ok());
+        assert!(matches!(
+            with("aud", json!(["other"])),
+            Err(JwtError::WrongAudience { .. })
+        ));
+        assert_eq!(
+            with("iss", json!("https://evil.example/auth/v1"))
+                .unwrap_err()
+                .to_string(),
             "issuer 'https://evil.example/auth/v1' is not 'http://127.0.0.1:54321/auth/v1'"
         );
         assert!(with("iss", json!(format!("{ISSUER}/"))).is_ok());
-        assert!(matches!(with("role", json!("service_role")), Err(JwtError::WrongRole { .. })));
-        assert!(matches!(with("role", json!("anon")), Err(JwtError::WrongRole { .. })));
+        assert!(matches!(
+            with("role", json!("service_role")),
+            Err(JwtError::WrongRole { .. })
+        ));
+        assert!(matches!(
+            with("role", json!("anon")),
+            Err(JwtError::WrongRole { .. })
+        ));
         assert_eq!(with("sub", json!("not-a-uuid")), Err(JwtError::BadSubject));
-        assert_eq!(with("sub", json!("AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA")).unwrap().sub, USER);
+        assert_eq!(
+            with("sub", json!("AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA"))
+                .unwrap()
+                .sub,
+            USER
+        );
         assert_eq!(with("email", json!("")).unwrap().email, None);
         let mut c = claims();
         c.as_object_mut().unwrap().remove("aud");
-        assert_eq!(v.verify(&hs(&c), NOW), Err(JwtError::MissingClaim { claim: "aud" }));
+        assert_eq!(
+            v.verify(&hs(&c), NOW),
+            Err(JwtError::MissingClaim { claim: "aud" })
+        );
         // The service-role token from tests/support/stack.mjs is not a user token.
-        let service = json!({"iss": "supabase", "role": "service_role", "iat": NOW, "exp": NOW + 3600});
+        let service =
+            json!({"iss": "supabase", "role": "service_role", "iat": NOW, "exp": NOW + 3600});
         let no_iss_check = JwtVerifier::builder().hs256_secret(SECRET).build().unwrap();
-        assert_eq!(no_iss_check.verify(&hs(&service), NOW), Err(JwtError::MissingClaim { claim: "aud" }));
+        assert_eq!(
+            no_iss_check.verify(&hs(&service), NOW),
+            Err(JwtError::MissingClaim { claim: "aud" })
+        );
     }
 
     #[test]
     fn malformed_tokens_are_errors_not_panics() {
         let v = hs_verifier();
-        for t in ["", ".", "..", "a.b", "a.b.c.d", "!!!.e30.e30", "e30.e30.!!!", "e30.e30.", "bnVsbA.bnVsbA.", "eyJhbGciOiJIUzI1NiJ9..", "é.é.é"] {
-            assert!(matches!(v.verify(t, NOW), Err(JwtError::Malformed { .. } | JwtError::BadSignature)), "{t:?}: {:?}", v.verify(t, NOW));
+        for t in [
+            "",
+            ".",
+            "..",
+            "a.b",
+            "a.b.c.d",
+            "!!!.e30.e30",
+            "e30.e30.!!!",
+            "e30.e30.",
+            "bnVsbA.bnVsbA.",
+            "eyJhbGciOiJIUzI1NiJ9..",
+            "é.é.é",
+        ] {
+            assert!(
+                matches!(
+                    v.verify(t, NOW),
+                    Err(JwtError::Malformed { .. } | JwtError::BadSignature)
+                ),
+                "{t:?}: {:?}",
+                v.verify(t, NOW)
+            );
         }
         // Padded base64 is not base64url JWS.
         let padded = format!("{}=", hs(&claims()));
         assert!(v.verify(&padded, NOW).is_err());
         let huge = "a".repeat(MAX_TOKEN_LEN + 1);
-        assert_eq!(v.verify(&huge, NOW), Err(JwtError::TooLong { len: MAX_TOKEN_LEN + 1 }));
+        assert_eq!(
+            v.verify(&huge, NOW),
+            Err(JwtError::TooLong {
+                len: MAX_TOKEN_LEN + 1
+            })
+        );
     }
 
     #[test]
@@ -750,16 +1004,37 @@ mod tests {
 
     #[test]
     fn configurations_that_accept_nothing_are_refused() {
-        assert_eq!(JwtVerifier::builder().build().unwrap_err(), JwtConfigError::NoKeys);
-        assert_eq!(JwtVerifier::builder().hs256_secret("").build().unwrap_err(), JwtConfigError::EmptySecret);
+        assert_eq!(
+            JwtVerifier::builder().build().unwrap_err(),
+            JwtConfigError::NoKeys
+        );
+        assert_eq!(
+            JwtVerifier::builder().hs256_secret("").build().unwrap_err(),
+            JwtConfigError::EmptySecret
+        );
         let empty = Jwks::parse(r#"{"keys": []}"#).unwrap();
         assert!(empty.is_empty());
-        assert_eq!(JwtVerifier::builder().jwks(empty).build().unwrap_err(), JwtConfigError::NoKeys);
-        assert!(matches!(Jwks::parse("[]"), Err(JwtConfigError::BadJwks { .. })));
+        assert_eq!(
+            JwtVerifier::builder().jwks(empty).build().unwrap_err(),
+            JwtConfigError::NoKeys
+        );
+        assert!(matches!(
+            Jwks::parse("[]"),
+            Err(JwtConfigError::BadJwks { .. })
+        ));
         let bad_point = r#"{"keys": [{"kty": "EC", "crv": "P-256", "kid": "k", "x": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "y": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}"#;
-        assert_eq!(Jwks::parse(bad_point).unwrap_err(), JwtConfigError::BadKey { kid: "'k'".into(), reason: "the point is not on the P-256 curve" });
+        assert_eq!(
+            Jwks::parse(bad_point).unwrap_err(),
+            JwtConfigError::BadKey {
+                kid: "'k'".into(),
+                reason: "the point is not on the P-256 curve"
+            }
+        );
         let short = r#"{"keys": [{"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"}]}"#;
-        assert!(matches!(Jwks::parse(short), Err(JwtConfigError::BadKey { .. })));
+        assert!(matches!(
+            Jwks::parse(short),
+            Err(JwtConfigError::BadKey { .. })
+        ));
         // Keys for other curves or uses are skipped, not fatal.
         let other = r#"{"keys": [{"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"}, {"kty": "oct", "k": "c2VjcmV0"}, {"kty": "EC", "crv": "P-256", "use": "enc", "x": "AA", "y": "AA"}]}"#;
         assert!(Jwks::parse(other).unwrap().is_empty());

@@ -151,7 +151,9 @@ pub struct CheckoutSessionSummary {
 impl CheckoutSessionSummary {
     /// The organization this session belongs to: `client_reference_id`, else `metadata.org_id`.
     pub fn org_id_hint(&self) -> Option<&str> {
-        self.client_reference_id.as_deref().or_else(|| self.metadata.get("org_id").map(String::as_str))
+        self.client_reference_id
+            .as_deref()
+            .or_else(|| self.metadata.get("org_id").map(String::as_str))
     }
 }
 
@@ -240,9 +242,14 @@ pub enum EventError {
 impl fmt::Display for EventError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BadEnvelope { detail } => write!(f, "the webhook body is not a Stripe event: {detail}"),
+            Self::BadEnvelope { detail } => {
+                write!(f, "the webhook body is not a Stripe event: {detail}")
+            }
             Self::BadObject { event_type, detail } => {
-                write!(f, "the data.object of the {event_type} event has an unexpected shape: {detail}")
+                write!(
+                    f,
+                    "the data.object of the {event_type} event has an unexpected shape: {detail}"
+                )
             }
         }
     }
@@ -253,7 +260,9 @@ impl std::error::Error for EventError {}
 impl StripeEvent {
     /// Parses the envelope from the raw, already verified body.
     pub fn parse(raw: &[u8]) -> Result<StripeEvent, EventError> {
-        serde_json::from_slice(raw).map_err(|e| EventError::BadEnvelope { detail: e.to_string() })
+        serde_json::from_slice(raw).map_err(|e| EventError::BadEnvelope {
+            detail: e.to_string(),
+        })
     }
 
     /// Which of our handled types this is.
@@ -272,7 +281,9 @@ impl StripeEvent {
         struct Id {
             id: Option<String>,
         }
-        serde_json::from_str::<Id>(self.object_json()).ok().and_then(|o| o.id)
+        serde_json::from_str::<Id>(self.object_json())
+            .ok()
+            .and_then(|o| o.id)
     }
 
     /// Decodes `data.object` into the summary the event type calls for.
@@ -303,7 +314,11 @@ impl StripeEvent {
                 let w: wire::Subscription = serde_json::from_str(json).map_err(bad)?;
                 let first = w.items.and_then(|l| l.data.into_iter().next());
                 let (item_start, item_end, price_id) = match first {
-                    Some(i) => (i.current_period_start, i.current_period_end, i.price.map(|p| p.0)),
+                    Some(i) => (
+                        i.current_period_start,
+                        i.current_period_end,
+                        i.price.map(|p| p.0),
+                    ),
                     None => (None, None, None),
                 };
                 HandledEvent::Subscription {
@@ -472,8 +487,10 @@ mod tests {
     const ORG: &str = "11111111-1111-4111-8111-111111111111";
     // Event envelopes around objects from Stripe's OpenAPI fixtures (tests/fixtures/generate.mjs).
     const CHECKOUT: &str = include_str!("../../tests/fixtures/checkout_session_completed.json");
-    const SUB_UPDATED: &str = include_str!("../../tests/fixtures/customer_subscription_updated.json");
-    const SUB_DELETED: &str = include_str!("../../tests/fixtures/customer_subscription_deleted.json");
+    const SUB_UPDATED: &str =
+        include_str!("../../tests/fixtures/customer_subscription_updated.json");
+    const SUB_DELETED: &str =
+        include_str!("../../tests/fixtures/customer_subscription_deleted.json");
     const INVOICE_PAID: &str = include_str!("../../tests/fixtures/invoice_paid.json");
     const INVOICE_FAILED: &str = include_str!("../../tests/fixtures/invoice_payment_failed.json");
     const PLAN_CREATED: &str = include_str!("../../tests/fixtures/plan_created.json");
@@ -487,8 +504,14 @@ mod tests {
         for t in HandledEventType::ALL {
             assert_eq!(HandledEventType::from_type(t.as_str().unwrap()), t);
         }
-        assert_eq!(HandledEventType::from_type("plan.created"), HandledEventType::Ignored);
-        assert_eq!(HandledEventType::from_type("INVOICE.PAID"), HandledEventType::Ignored);
+        assert_eq!(
+            HandledEventType::from_type("plan.created"),
+            HandledEventType::Ignored
+        );
+        assert_eq!(
+            HandledEventType::from_type("INVOICE.PAID"),
+            HandledEventType::Ignored
+        );
         assert_eq!(HandledEventType::Ignored.as_str(), None);
     }
 
@@ -500,10 +523,15 @@ mod tests {
         assert!(!e.livemode);
         assert_eq!(e.api_version.as_deref(), Some("2025-10-29.clover"));
         assert_eq!(e.handled_type(), HandledEventType::CheckoutSessionCompleted);
-        let HandledEvent::CheckoutSessionCompleted(s) = e.handled().unwrap() else { panic!() };
+        let HandledEvent::CheckoutSessionCompleted(s) = e.handled().unwrap() else {
+            panic!()
+        };
         assert!(s.id.starts_with("cs_test_"));
         assert_eq!(s.customer.as_deref(), Some("cus_QXg1o8vcGmoR32"));
-        assert_eq!(s.subscription.as_deref(), Some("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw"));
+        assert_eq!(
+            s.subscription.as_deref(),
+            Some("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw")
+        );
         assert_eq!(s.mode.as_deref(), Some("subscription"));
         assert_eq!(s.org_id_hint(), Some(ORG));
         assert_eq!(s.metadata.get("plan").map(String::as_str), Some("standard"));
@@ -513,21 +541,42 @@ mod tests {
     #[test]
     fn subscription_events_read_the_period_from_the_first_item() {
         let e = parse(SUB_UPDATED);
-        let HandledEvent::Subscription { kind, subscription: s } = e.handled().unwrap() else { panic!() };
+        let HandledEvent::Subscription {
+            kind,
+            subscription: s,
+        } = e.handled().unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(kind, HandledEventType::SubscriptionUpdated);
         assert_eq!(s.id, "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw");
         assert_eq!(s.customer, "cus_QXg1o8vcGmoR32");
         assert_eq!(s.status, "active");
-        assert_eq!(s.price_id.as_deref(), Some("price_1PgafmB7WZ01zgkW6dKueIc5"));
+        assert_eq!(
+            s.price_id.as_deref(),
+            Some("price_1PgafmB7WZ01zgkW6dKueIc5")
+        );
         // The fixture's item carries the (current API) period fields.
         assert_eq!(s.current_period_start, Some(1896570518));
         assert_eq!(s.current_period_end, Some(976287773));
         assert!(!s.cancel_at_period_end);
         assert_eq!(s.org_id_hint(), Some(ORG));
-        assert!(e.data.previous_attributes.as_ref().unwrap().get().contains("cancel_at_period_end"));
+        assert!(e
+            .data
+            .previous_attributes
+            .as_ref()
+            .unwrap()
+            .get()
+            .contains("cancel_at_period_end"));
 
         let d = parse(SUB_DELETED);
-        let HandledEvent::Subscription { kind, subscription: s } = d.handled().unwrap() else { panic!() };
+        let HandledEvent::Subscription {
+            kind,
+            subscription: s,
+        } = d.handled().unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(kind, HandledEventType::SubscriptionDeleted);
         assert_eq!(s.status, "canceled");
     }
@@ -537,32 +586,52 @@ mod tests {
         let raw = r#"{"id":"evt_1","type":"customer.subscription.created","created":1,"livemode":true,
             "data":{"object":{"id":"sub_1","customer":{"id":"cus_9","object":"customer"},"status":"trialing",
             "current_period_start":100,"current_period_end":200,"items":{"data":[]},"metadata":null}}}"#;
-        let HandledEvent::Subscription { kind, subscription: s } = parse(raw).handled().unwrap() else { panic!() };
+        let HandledEvent::Subscription {
+            kind,
+            subscription: s,
+        } = parse(raw).handled().unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(kind, HandledEventType::SubscriptionCreated);
         assert_eq!(s.customer, "cus_9"); // expanded reference
-        assert_eq!((s.current_period_start, s.current_period_end), (Some(100), Some(200)));
+        assert_eq!(
+            (s.current_period_start, s.current_period_end),
+            (Some(100), Some(200))
+        );
         assert_eq!(s.price_id, None);
         assert!(s.metadata.is_empty());
     }
 
     #[test]
     fn invoices_find_their_subscription_under_parent() {
-        let HandledEvent::Invoice { kind, invoice: i } = parse(INVOICE_PAID).handled().unwrap() else { panic!() };
+        let HandledEvent::Invoice { kind, invoice: i } = parse(INVOICE_PAID).handled().unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(kind, HandledEventType::InvoicePaid);
         assert_eq!(i.id, "in_1Pgc6tB7WZ01zgkWu9fdqL6I");
-        assert_eq!(i.subscription.as_deref(), Some("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw"));
+        assert_eq!(
+            i.subscription.as_deref(),
+            Some("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw")
+        );
         assert_eq!(i.status.as_deref(), Some("paid"));
         assert_eq!((i.amount_due, i.amount_paid), (4900, 4900));
         assert_eq!(i.currency, "usd");
         assert_eq!(i.number.as_deref(), Some("DL-0001"));
         assert_eq!(i.org_id_hint(), Some(ORG));
 
-        let HandledEvent::Invoice { kind, invoice: i } = parse(INVOICE_FAILED).handled().unwrap() else { panic!() };
+        let HandledEvent::Invoice { kind, invoice: i } = parse(INVOICE_FAILED).handled().unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(kind, HandledEventType::InvoicePaymentFailed);
         assert_eq!(i.amount_paid, 0);
 
         let finalized = INVOICE_PAID.replace("\"invoice.paid\"", "\"invoice.finalized\"");
-        let HandledEvent::Invoice { kind, .. } = parse(&finalized).handled().unwrap() else { panic!() };
+        let HandledEvent::Invoice { kind, .. } = parse(&finalized).handled().unwrap() else {
+            panic!()
+        };
         assert_eq!(kind, HandledEventType::InvoiceFinalized);
     }
 
@@ -578,11 +647,29 @@ mod tests {
 
     #[test]
     fn bodies_that_are_not_events_are_errors_not_panics() {
-        for raw in ["", "null", "[]", "{}", r#"{"id":"evt_1","type":"invoice.paid"}"#, "\u{0}", r#"{"id":1}"#] {
-            assert!(matches!(StripeEvent::parse(raw.as_bytes()), Err(EventError::BadEnvelope { .. })), "{raw:?}");
+        for raw in [
+            "",
+            "null",
+            "[]",
+            "{}",
+            r#"{"id":"evt_1","type":"invoice.paid"}"#,
+            "\u{0}",
+            r#"{"id":1}"#,
+        ] {
+            assert!(
+                matches!(
+                    StripeEvent::parse(raw.as_bytes()),
+                    Err(EventError::BadEnvelope { .. })
+                ),
+                "{raw:?}"
+            );
         }
         let wrong = r#"{"id":"evt_1","type":"invoice.paid","created":1,"livemode":false,"data":{"object":{"object":"invoice"}}}"#;
         let err = parse(wrong).handled().unwrap_err();
-        assert!(err.to_string().starts_with("the data.object of the invoice.paid event"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("the data.object of the invoice.paid event"),
+            "{err}"
+        );
     }
 }

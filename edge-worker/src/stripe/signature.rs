@@ -110,22 +110,29 @@ pub fn verify_stripe_signature(
     mac.update(b".");
     mac.update(raw_body);
     // Try every candidate without stopping early, so timing says nothing about which one matched.
-    let matched = parsed
-        .v1
-        .iter()
-        .fold(false, |acc, sig| mac.clone().verify_slice(sig).is_ok() | acc);
+    let matched = parsed.v1.iter().fold(false, |acc, sig| {
+        mac.clone().verify_slice(sig).is_ok() | acc
+    });
     if !matched {
-        return Err(SignatureError::Mismatch { tried: parsed.v1.len() });
+        return Err(SignatureError::Mismatch {
+            tried: parsed.v1.len(),
+        });
     }
 
     let tolerance_secs = tolerance_secs.max(0);
     let age = now_unix.saturating_sub(parsed.timestamp);
     if age > tolerance_secs {
-        return Err(SignatureError::TooOld { age_secs: age, tolerance_secs });
+        return Err(SignatureError::TooOld {
+            age_secs: age,
+            tolerance_secs,
+        });
     }
     let ahead = parsed.timestamp.saturating_sub(now_unix);
     if ahead > tolerance_secs {
-        return Err(SignatureError::InFuture { ahead_secs: ahead, tolerance_secs });
+        return Err(SignatureError::InFuture {
+            ahead_secs: ahead,
+            tolerance_secs,
+        });
     }
     Ok(parsed.timestamp)
 }
@@ -148,7 +155,9 @@ fn parse_header(header: &str) -> Result<ParsedHeader, SignatureError> {
     let mut bad_timestamp = false;
     let mut v1 = Vec::new();
     for element in header.split(',') {
-        let Some((key, value)) = element.split_once('=') else { continue };
+        let Some((key, value)) = element.split_once('=') else {
+            continue;
+        };
         match key.trim() {
             "t" => match parse_timestamp(value.trim()) {
                 Some(t) if timestamp.is_some_and(|seen| seen != t) => {
@@ -215,14 +224,16 @@ mod tests {
     /// Headers made by the official `stripe` npm library (edge-worker/tests/fixtures/generate.mjs).
     const VECTORS: &str = include_str!("../../tests/fixtures/stripe_signatures.json");
     const INVOICE_PAID: &str = include_str!("../../tests/fixtures/invoice_paid.json");
-    const CHECKOUT_COMPLETED: &str = include_str!("../../tests/fixtures/checkout_session_completed.json");
+    const CHECKOUT_COMPLETED: &str =
+        include_str!("../../tests/fixtures/checkout_session_completed.json");
 
     // A small vector pasted from `stripe.webhooks.generateTestHeaderString` (stripe-node 23.1.0).
     const SMALL_SECRET: &str = "whsec_test_driftlock_0123456789abcdef";
     const SMALL_BODY: &str = r#"{"id":"evt_test_1","object":"event","type":"invoice.paid","created":1764410000,"livemode":false,"data":{"object":{"id":"in_1","object":"invoice"}}}"#;
     const SMALL_T: i64 = 1764410000;
     const SMALL_SIG: &str = "9d164ea1470ee709f4833fb0f5d26bdf3c1178440dfb14973c1d2b34acb3eab5";
-    const OTHER_SECRET_SIG: &str = "6b7f28a40da2fdac87ef27e5c85ddd5b0e1f786a05f7d19cf6e7c9bfca4e009b";
+    const OTHER_SECRET_SIG: &str =
+        "6b7f28a40da2fdac87ef27e5c85ddd5b0e1f786a05f7d19cf6e7c9bfca4e009b";
 
     struct Vector {
         body: &'static str,
@@ -263,23 +274,40 @@ mod tests {
     #[test]
     fn headers_from_the_official_library_verify() {
         let small = format!("t={SMALL_T},v1={SMALL_SIG}");
-        assert_eq!(verify(&small, SMALL_BODY, SMALL_SECRET, SMALL_T + 10), Ok(SMALL_T));
+        assert_eq!(
+            verify(&small, SMALL_BODY, SMALL_SECRET, SMALL_T + 10),
+            Ok(SMALL_T)
+        );
         let vs = vectors();
         assert_eq!(vs.len(), 2);
         for v in &vs {
-            assert_eq!(verify(&v.header, v.body, &v.secret, v.timestamp), Ok(v.timestamp));
-            assert_eq!(verify(&v.rotated_header, v.body, &v.secret, v.timestamp + 299), Ok(v.timestamp));
+            assert_eq!(
+                verify(&v.header, v.body, &v.secret, v.timestamp),
+                Ok(v.timestamp)
+            );
+            assert_eq!(
+                verify(&v.rotated_header, v.body, &v.secret, v.timestamp + 299),
+                Ok(v.timestamp)
+            );
             // After a rotation the old secret's signature still verifies for the old secret.
-            assert_eq!(verify(&v.rotated_header, v.body, &v.old_secret, v.timestamp), Ok(v.timestamp));
+            assert_eq!(
+                verify(&v.rotated_header, v.body, &v.old_secret, v.timestamp),
+                Ok(v.timestamp)
+            );
         }
     }
 
     #[test]
     fn a_tampered_body_fails() {
         for v in vectors() {
-            let tampered = v.body.replacen("\"livemode\": false", "\"livemode\": true ", 1);
+            let tampered = v
+                .body
+                .replacen("\"livemode\": false", "\"livemode\": true ", 1);
             assert_ne!(tampered, v.body);
-            assert_eq!(verify(&v.header, &tampered, &v.secret, v.timestamp), Err(SignatureError::Mismatch { tried: 1 }));
+            assert_eq!(
+                verify(&v.header, &tampered, &v.secret, v.timestamp),
+                Err(SignatureError::Mismatch { tried: 1 })
+            );
             // One byte more (a trailing newline a proxy might add) is tampering too.
             let longer = format!("{}\n", v.body);
             assert!(verify(&v.header, &longer, &v.secret, v.timestamp).is_err());
@@ -289,35 +317,68 @@ mod tests {
     #[test]
     fn a_wrong_secret_fails() {
         for v in vectors() {
-            assert_eq!(verify(&v.header, v.body, &v.old_secret, v.timestamp), Err(SignatureError::Mismatch { tried: 1 }));
-            assert_eq!(verify(&v.header, v.body, "whsec_", v.timestamp), Err(SignatureError::Mismatch { tried: 1 }));
-            assert_eq!(verify(&v.header, v.body, "", v.timestamp), Err(SignatureError::EmptySecret));
+            assert_eq!(
+                verify(&v.header, v.body, &v.old_secret, v.timestamp),
+                Err(SignatureError::Mismatch { tried: 1 })
+            );
+            assert_eq!(
+                verify(&v.header, v.body, "whsec_", v.timestamp),
+                Err(SignatureError::Mismatch { tried: 1 })
+            );
+            assert_eq!(
+                verify(&v.header, v.body, "", v.timestamp),
+                Err(SignatureError::EmptySecret)
+            );
         }
         let other = format!("t={SMALL_T},v1={OTHER_SECRET_SIG}");
-        assert_eq!(verify(&other, SMALL_BODY, SMALL_SECRET, SMALL_T), Err(SignatureError::Mismatch { tried: 1 }));
+        assert_eq!(
+            verify(&other, SMALL_BODY, SMALL_SECRET, SMALL_T),
+            Err(SignatureError::Mismatch { tried: 1 })
+        );
     }
 
     #[test]
     fn timestamps_outside_the_tolerance_fail_both_ways() {
         let h = format!("t={SMALL_T},v1={SMALL_SIG}");
-        assert_eq!(verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T + 300), Ok(SMALL_T));
+        assert_eq!(
+            verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T + 300),
+            Ok(SMALL_T)
+        );
         assert_eq!(
             verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T + 301),
-            Err(SignatureError::TooOld { age_secs: 301, tolerance_secs: 300 })
+            Err(SignatureError::TooOld {
+                age_secs: 301,
+                tolerance_secs: 300
+            })
         );
-        assert_eq!(verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T - 300), Ok(SMALL_T));
+        assert_eq!(
+            verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T - 300),
+            Ok(SMALL_T)
+        );
         assert_eq!(
             verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T - 301),
-            Err(SignatureError::InFuture { ahead_secs: 301, tolerance_secs: 300 })
+            Err(SignatureError::InFuture {
+                ahead_secs: 301,
+                tolerance_secs: 300
+            })
         );
         // A replay a day later with a valid signature is still rejected.
         let err = verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T + 86_400).unwrap_err();
-        assert_eq!(err.to_string(), "the signature timestamp is 86400 s old, more than the 300 s tolerance");
+        assert_eq!(
+            err.to_string(),
+            "the signature timestamp is 86400 s old, more than the 300 s tolerance"
+        );
         // Changing t breaks the signature, so an attacker cannot refresh an old header.
         let refreshed = format!("t={},v1={SMALL_SIG}", SMALL_T + 86_400);
-        assert_eq!(verify(&refreshed, SMALL_BODY, SMALL_SECRET, SMALL_T + 86_400), Err(SignatureError::Mismatch { tried: 1 }));
+        assert_eq!(
+            verify(&refreshed, SMALL_BODY, SMALL_SECRET, SMALL_T + 86_400),
+            Err(SignatureError::Mismatch { tried: 1 })
+        );
         // A negative tolerance behaves as zero rather than rejecting everything.
-        assert_eq!(verify_stripe_signature(&h, SMALL_BODY.as_bytes(), SMALL_SECRET, SMALL_T, -5), Ok(SMALL_T));
+        assert_eq!(
+            verify_stripe_signature(&h, SMALL_BODY.as_bytes(), SMALL_SECRET, SMALL_T, -5),
+            Ok(SMALL_T)
+        );
     }
 
     #[test]
@@ -328,20 +389,33 @@ mod tests {
             format!("t={SMALL_T},v1={SMALL_SIG},v1={OTHER_SECRET_SIG}"),
             format!("v1={zero},v1={OTHER_SECRET_SIG},t={SMALL_T},v1={SMALL_SIG},v0={zero}"),
             format!(" t = {SMALL_T} , v1 = {SMALL_SIG} "),
-            format!("t={SMALL_T},v1={},scheme=x,,=,junk", SMALL_SIG.to_uppercase()),
+            format!(
+                "t={SMALL_T},v1={},scheme=x,,=,junk",
+                SMALL_SIG.to_uppercase()
+            ),
             format!("t={SMALL_T},t={SMALL_T},v1={SMALL_SIG},v1={SMALL_SIG}"),
         ] {
-            assert_eq!(verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T), Ok(SMALL_T), "header {h}");
+            assert_eq!(
+                verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T),
+                Ok(SMALL_T),
+                "header {h}"
+            );
         }
         let none = format!("t={SMALL_T},v1={OTHER_SECRET_SIG},v1={zero}");
-        assert_eq!(verify(&none, SMALL_BODY, SMALL_SECRET, SMALL_T), Err(SignatureError::Mismatch { tried: 2 }));
+        assert_eq!(
+            verify(&none, SMALL_BODY, SMALL_SECRET, SMALL_T),
+            Err(SignatureError::Mismatch { tried: 2 })
+        );
     }
 
     #[test]
     fn only_v1_counts() {
         // A v0 signature computed the v1 way must not be accepted.
         let h = format!("t={SMALL_T},v0={SMALL_SIG}");
-        assert_eq!(verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T), Err(SignatureError::NoV1Signature));
+        assert_eq!(
+            verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T),
+            Err(SignatureError::NoV1Signature)
+        );
     }
 
     #[test]
@@ -353,20 +427,50 @@ mod tests {
             (format!("v1={sig}"), SignatureError::MissingTimestamp),
             (format!("t=,v1={sig}"), SignatureError::MissingTimestamp),
             (format!("t=-5,v1={sig}"), SignatureError::MissingTimestamp),
-            (format!("t=+{SMALL_T},v1={sig}"), SignatureError::MissingTimestamp),
+            (
+                format!("t=+{SMALL_T},v1={sig}"),
+                SignatureError::MissingTimestamp,
+            ),
             (format!("t=1e9,v1={sig}"), SignatureError::MissingTimestamp),
-            (format!("t=99999999999999999999,v1={sig}"), SignatureError::MissingTimestamp),
-            (format!("t={SMALL_T},t=1,v1={sig}"), SignatureError::ConflictingTimestamps),
-            (format!("t={SMALL_T},t=abc,v1={sig}"), SignatureError::ConflictingTimestamps),
+            (
+                format!("t=99999999999999999999,v1={sig}"),
+                SignatureError::MissingTimestamp,
+            ),
+            (
+                format!("t={SMALL_T},t=1,v1={sig}"),
+                SignatureError::ConflictingTimestamps,
+            ),
+            (
+                format!("t={SMALL_T},t=abc,v1={sig}"),
+                SignatureError::ConflictingTimestamps,
+            ),
             (format!("t={SMALL_T}"), SignatureError::NoV1Signature),
             (format!("t={SMALL_T},v1="), SignatureError::NoV1Signature),
-            (format!("t={SMALL_T},v1={}", &sig[..63]), SignatureError::NoV1Signature),
-            (format!("t={SMALL_T},v1={}zz", &sig[..62]), SignatureError::NoV1Signature),
-            (format!("t={SMALL_T},v1={sig}0"), SignatureError::NoV1Signature),
-            ("a".repeat(MAX_HEADER_LEN + 1), SignatureError::HeaderTooLong { len: MAX_HEADER_LEN + 1 }),
+            (
+                format!("t={SMALL_T},v1={}", &sig[..63]),
+                SignatureError::NoV1Signature,
+            ),
+            (
+                format!("t={SMALL_T},v1={}zz", &sig[..62]),
+                SignatureError::NoV1Signature,
+            ),
+            (
+                format!("t={SMALL_T},v1={sig}0"),
+                SignatureError::NoV1Signature,
+            ),
+            (
+                "a".repeat(MAX_HEADER_LEN + 1),
+                SignatureError::HeaderTooLong {
+                    len: MAX_HEADER_LEN + 1,
+                },
+            ),
         ];
         for (h, want) in cases {
-            assert_eq!(verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T), Err(want), "header {h:?}");
+            assert_eq!(
+                verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T),
+                Err(want),
+                "header {h:?}"
+            );
         }
     }
 
@@ -374,7 +478,9 @@ mod tests {
     fn garbage_never_panics() {
         // A cheap deterministic fuzz until the cargo-fuzz target exists: mutate a valid header.
         let base = format!("t={SMALL_T},v1={SMALL_SIG},v0=ab");
-        let alphabet: &[char] = &['t', '=', ',', 'v', '1', ' ', 'é', '\u{0}', 'f', '0', '-', '9', '\n'];
+        let alphabet: &[char] = &[
+            't', '=', ',', 'v', '1', ' ', 'é', '\u{0}', 'f', '0', '-', '9', '\n',
+        ];
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = || {
             state ^= state << 13;
@@ -398,17 +504,38 @@ mod tests {
             let h: String = chars.into_iter().collect();
             let _ = verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T);
         }
-        for h in ["=", ",", "t", "t=", "v1", "=v1", "t==1", "t=1=2", "\u{feff}t=1"] {
+        for h in [
+            "=",
+            ",",
+            "t",
+            "t=",
+            "v1",
+            "=v1",
+            "t==1",
+            "t=1=2",
+            "\u{feff}t=1",
+        ] {
             let _ = verify(h, SMALL_BODY, SMALL_SECRET, SMALL_T);
         }
         let _ = verify_stripe_signature("t=0,v1=00", b"", "s", i64::MIN, i64::MAX);
-        let _ = verify_stripe_signature(&format!("t=999999999999,v1={SMALL_SIG}"), b"", "s", i64::MIN, i64::MIN);
+        let _ = verify_stripe_signature(
+            &format!("t=999999999999,v1={SMALL_SIG}"),
+            b"",
+            "s",
+            i64::MIN,
+            i64::MIN,
+        );
     }
 
     #[test]
     fn messages_do_not_leak_secrets_or_signatures() {
         let h = format!("t={SMALL_T},v1={OTHER_SECRET_SIG}");
-        let msg = verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T).unwrap_err().to_string();
-        assert!(!msg.contains(SMALL_SECRET) && !msg.contains(OTHER_SECRET_SIG), "{msg}");
+        let msg = verify(&h, SMALL_BODY, SMALL_SECRET, SMALL_T)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !msg.contains(SMALL_SECRET) && !msg.contains(OTHER_SECRET_SIG),
+            "{msg}"
+        );
     }
 }
