@@ -2,7 +2,7 @@
 -- ingest_batch storing anomalies, quota_state for members only.
 begin;
 set local search_path = extensions, public;
-select plan(33);
+select plan(34);
 -- Test helpers, created inside this file's transaction and rolled back with it.
 create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;
@@ -125,6 +125,10 @@ select is((select count(*) from public.anomalies where org_id = '99999999-0000-4
 select throws_ok($$select public.ingest_batch('99999999-0000-4000-8000-000000000001', '99999999-1111-4000-8000-000000000001', 'big', 1,
   jsonb_build_array(jsonb_build_object('event_type', 'log', 'severity', 'low', 'metadata', jsonb_build_object('blob', repeat('m', 9000)))))$$,
   '23514', null, 'metadata over 8 KiB is refused');
+
+select is(jsonb_array_length((public.ingest_batch('99999999-0000-4000-8000-000000000001', '99999999-1111-4000-8000-000000000001', 'nulls', 1,
+  '[{"event_type": "json", "severity": "low", "metadata": null, "metrics": null, "novel_spans": null, "p_value": null, "detected_at": null}]')) -> 'anomaly_ids'), 1,
+  'JSON nulls for optional anomaly fields mean "none"');
 
 -- quota_state: members only
 select tests.act_as('authenticated', 'cccccccc-cccc-4ccc-8ccc-cccccccccccc');
