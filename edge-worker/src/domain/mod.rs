@@ -2,4 +2,5 @@
 
 pub mod batch;
 pub mod echo;
+pub mod plan;
 pub mod stream;
