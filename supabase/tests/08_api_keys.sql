@@ -1,7 +1,7 @@
 -- API keys: the Worker resolves a presented secret's hash; owners create and revoke keys.
 begin;
 set local search_path = extensions, public;
-select plan(14);
+select plan(16);
 -- Test helpers, created inside this file's transaction and rolled back with it.
 create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;
@@ -74,6 +74,10 @@ select throws_ok($$select public.create_api_key('22222222-2222-4222-8222-2222222
   '42501', null, 'nobody creates keys for another org');
 select is(public.revoke_api_key('d1000000-0000-4000-8000-000000000001') ->> 'id', 'd1000000-0000-4000-8000-000000000001',
   'the owner revokes the demo key');
+select is((public.revoke_api_key('d1000000-0000-4000-8000-000000000001') ->> 'revoked_at')::timestamptz,
+  (select revoked_at from public.api_keys where id = 'd1000000-0000-4000-8000-000000000001'), 'revoking twice is harmless');
+select throws_ok($$update public.api_keys set revoked_at = null where id = 'd1000000-0000-4000-8000-000000000001'$$,
+  '22023', null, 'a revoked key cannot be brought back');
 
 select tests.act_as('service_role');
 select is(public.resolve_api_key(encode(sha256(convert_to('dl_demo0001_0123456789abcdef0123456789abcdef', 'UTF8')), 'hex')), null,
