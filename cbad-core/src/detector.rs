@@ -261,9 +261,10 @@ impl StreamDetector {
 
         // Admission: normal events join the baseline; anomalies are held out (so a burst stays
         // anomalous) until a run of them outlasts `incident_events`, then it is the new normal.
+        // Numeric shingles always join: a held-out value would poison the next shingles' context.
         let admit = if anomaly {
             self.held_run += 1;
-            self.held_run > self.config.incident_events
+            numeric || self.held_run > self.config.incident_events
         } else {
             self.held_run = 0;
             true
@@ -271,6 +272,12 @@ impl StreamDetector {
         let baseline_bytes = self.history.len() as u32;
         if admit {
             self.admit(&norm, numeric, raw);
+        } else {
+            // A held-out anomaly still counts in calibration, at the decision boundary: dropping
+            // it would truncate the calibration's tail and make alarms feed on themselves; its
+            // full score would raise the bar so a burst stops being anomalous after a few events.
+            let at = self.calibration.boundary(alpha).map_or(raw, |b| b.min(raw));
+            self.calibration.push(at);
         }
         let window_event: &[u8] = if numeric { &norm[norm.len().saturating_sub(2)..] } else { &norm };
         self.push_window(window_event);
