@@ -1,7 +1,7 @@
 -- What each role may and may not do: anon, viewer, member, admin, owner, service role.
 begin;
 set local search_path = extensions, public;
-select plan(47);
+select plan(51);
 -- Test helpers, created inside this file's transaction and rolled back with it.
 create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;
@@ -127,14 +127,21 @@ select is(tests.attempt($$update public.organizations set stripe_customer_id = '
 select is(tests.attempt('select 1 from public.stripe_events'), 'denied', 'an admin cannot read the Stripe ledger');
 select is(tests.attempt('select 1 from public.billing_audit_log'), 'denied', 'an admin cannot read the audit log');
 
--- owner: everything an admin can, plus owners.
+-- owner: everything an admin can, plus owners; an org always keeps one owner.
 select tests.act_as('authenticated', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
+select throws_ok($$delete from public.organization_members where user_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$$,
+  '22023', 'organization 11111111-1111-4111-8111-111111111111 must keep at least one owner',
+  'the last owner cannot leave');
+select throws_ok($$update public.organization_members set role = 'admin' where user_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$$,
+  '22023', null, 'the last owner cannot step down');
 select is(tests.attempt($$update public.organization_members set role = 'owner' where user_id = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd'$$),
   '1', 'an owner promotes an admin to owner');
 select is(tests.attempt($$update public.organizations set stop_at_soft_cap = true where id = '11111111-1111-4111-8111-111111111111'$$),
   '1', 'an owner chooses to stop at the soft cap');
 select is(tests.attempt($$delete from public.streams where name = 'payments-latency'$$), '1', 'an owner deletes a stream');
 select is(tests.attempt('select 1 from public.notification_outbox'), 'denied', 'an owner cannot read the outbox');
+select is(tests.attempt($$update public.organization_members set role = 'admin' where user_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$$),
+  '1', 'with a second owner, an owner may step down');
 
 -- a signed-in user without an org creates one and owns it.
 select tests.act_as('authenticated', 'ffffffff-ffff-4fff-8fff-ffffffffffff');
@@ -155,5 +162,7 @@ select is(tests.attempt('select 1 from public.billing_audit_log'), (select count
   'the service role reads the audit log');
 
 select tests.as_superuser();
+select lives_ok($$delete from public.organizations where id = '22222222-2222-4222-8222-222222222222'$$,
+  'deleting an organization (service side) removes its last owner with it');
 select * from finish();
 rollback;
