@@ -2,7 +2,7 @@
 -- roles cannot see secrets or ledgers, and every security definer function pins search_path.
 begin;
 set local search_path = extensions, public;
-select plan(14);
+select plan(15);
 
 select tables_are('public', array[
   'plans', 'organizations', 'organization_members', 'api_keys', 'streams', 'anomalies',
@@ -79,6 +79,17 @@ select is(array(
     and not (coalesce(qual, '') || coalesce(with_check, '')) ~ 'SELECT auth\.uid\(\)'
   order by 1
 ), '{}'::text[], 'policies call auth.uid() through (select ...) so it is evaluated once per statement');
+
+select is(array(
+  select c.conrelid::regclass::text || '.' || c.conname from pg_constraint c
+  where c.contype = 'f' and c.connamespace = 'public'::regnamespace
+    and not exists (
+      select 1 from pg_index i
+      where i.indrelid = c.conrelid
+        and (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] @> c.conkey
+        and (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] <@ c.conkey)
+  order by 1
+), '{}'::text[], 'every foreign key is backed by an index on its columns');
 
 select * from finish();
 rollback;
