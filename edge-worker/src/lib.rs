@@ -1,13 +1,31 @@
-//! DriftLock's Cloudflare Worker: entry points that build state and run the router.
+//! DriftLock's Cloudflare Worker: entry points that build state and run the route table.
+//!
+//! Layers: [`routes`] -> [`handlers`] -> [`domain`] -> [`store`] (PostgREST) and
+//! [`objects`] (one Durable Object per stream owns its detector).
 #![deny(missing_docs)]
 
 mod auth;
+mod config;
+mod context;
 mod domain;
+mod error;
+mod handlers;
+mod objects;
+mod outbound;
+mod routes;
+mod store;
 mod stripe;
+
+pub use objects::StreamDetectorObject;
 
 use worker::*;
 
 #[event(fetch)]
-async fn fetch(_req: Request, _env: Env, _ctx: Context) -> Result<Response> {
-    Response::ok("ok")
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(routes::serve(req, env).await)
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    handlers::notifications::deliver_due(env).await;
 }

@@ -2,3 +2,5 @@
 
 pub mod api_key;
 pub mod jwt;
+pub mod principal;
+pub mod verify;

@@ -1,0 +1,38 @@
+//! Per-request state handed to every handler.
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::store::Store;
+use worker::Env;
+
+/// What a handler may use: configuration, the store, the environment, the request id, the time.
+pub struct Ctx {
+    /// Bindings (Durable Objects, rate limiter).
+    pub env: Env,
+    /// Vars and secrets.
+    pub config: Config,
+    /// The PostgREST client.
+    pub store: Store,
+    /// Echoed in `X-Request-Id`, error bodies and log lines.
+    pub request_id: String,
+    /// Unix seconds at the start of the request.
+    pub now: i64,
+}
+
+impl Ctx {
+    /// Builds the context; a missing setting is a clear 503.
+    pub fn new(env: Env, request_id: String) -> Result<Self, ApiError> {
+        let config = Config::from_env(&env)?;
+        let store = Store::new(&config);
+        Ok(Self { env, config, store, request_id, now: (worker::Date::now().as_millis() / 1000) as i64 })
+    }
+}
+
+/// A random request id (16 hex chars).
+pub fn new_request_id() -> String {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return format!("{:016x}", worker::Date::now().as_millis());
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

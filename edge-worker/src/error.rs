@@ -1,0 +1,133 @@
+//! One API error type; the only place an HTTP status is chosen.
+
+use serde_json::json;
+
+/// An error answered to a client as `{"error": {"code", "message", "request_id"}}`.
+///
+/// `message` is for the client; `detail` (never sent) is logged with the request id.
+#[derive(Debug)]
+pub struct ApiError {
+    status: u16,
+    code: &'static str,
+    message: String,
+    retry_after: Option<u32>,
+    detail: Option<String>,
+}
+
+impl ApiError {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), retry_after: None, detail: None }
+    }
+    /// 400: the request could not be read (bad JSON, bad UTF-8, bad header).
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "bad_request", message)
+    }
+    /// 401: no or invalid credentials.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", message)
+    }
+    /// 403: valid credentials that may not do this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, "forbidden", message)
+    }
+    /// 404: nothing here, or nothing this caller may see.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(404, "not_found", message)
+    }
+    /// 405: the path exists, the method does not.
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self::new(405, "method_not_allowed", format!("{method} is not allowed on {path}"))
+    }
+    /// 409: conflicts with the current state (duplicate name, bad transition).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(409, "conflict", message)
+    }
+    /// 413: the body or batch is too large.
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(413, "payload_too_large", message)
+    }
+    /// 415: the body is not JSON.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(415, "unsupported_media_type", message)
+    }
+    /// 422: well-formed, but a field is invalid.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(422, "invalid_request", message)
+    }
+    /// 402: the plan's quota blocks this request.
+    pub fn quota_exceeded(message: impl Into<String>) -> Self {
+        Self::new(402, "quota_exceeded", message)
+    }
+    /// 429: too many requests; retry after the given seconds.
+    pub fn rate_limited(retry_after: u32) -> Self {
+        let mut e = Self::new(429, "rate_limited", format!("too many requests: retry after {retry_after} s"));
+        e.retry_after = Some(retry_after);
+        e
+    }
+    /// 503: a dependency is down; nothing was accepted; retry later.
+    pub fn unavailable(what: &str, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(503, "unavailable", format!("{what} is unavailable; nothing was accepted, retry shortly"));
+        e.retry_after = Some(5);
+        e.detail = Some(detail.into());
+        e
+    }
+    /// 503: the deployment lacks a required setting.
+    pub fn misconfigured(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(503, "misconfigured", "the service is misconfigured; the operators have been told");
+        e.retry_after = Some(60);
+        e.detail = Some(detail.into());
+        e
+    }
+    /// 500: a bug on our side; the detail is logged, never sent.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(500, "internal", "internal error; it has been logged with the request id");
+        e.detail = Some(detail.into());
+        e
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+    /// The human message sent to the client.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// Seconds for `Retry-After`, when retrying makes sense.
+    pub fn retry_after(&self) -> Option<u32> {
+        self.retry_after
+    }
+    /// Internal detail for the log line.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+    /// The JSON body.
+    pub fn body(&self, request_id: &str) -> serde_json::Value {
+        json!({"error": {"code": self.code, "message": self.message, "request_id": request_id}})
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> Self {
+        ApiError::internal(format!("worker: {e}"))
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as S;
+        match e {
+            S::NotFound => ApiError::not_found("not found"),
+            S::Conflict(m) => ApiError::conflict(m),
+            S::Forbidden(m) => ApiError::forbidden(m),
+            S::Unauthorized(m) => ApiError::unauthorized(m),
+            S::Invalid(m) => ApiError::invalid(m),
+            S::Unavailable(d) => ApiError::unavailable("the database", d),
+            S::Unexpected(d) => ApiError::internal(d),
+        }
+    }
+}

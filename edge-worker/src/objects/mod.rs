@@ -1,0 +1,7 @@
+//! Durable Objects and the typed clients handlers use to reach them.
+
+mod protocol;
+mod stream_detector;
+
+pub use protocol::{DetectorSettings, EventToScore, ScoreRequest};
+pub use stream_detector::{check_settings, DetectorClient, StreamDetectorObject};

@@ -1,0 +1,241 @@
+//! `StreamDetectorObject`: one Durable Object per (org, stream) owns that stream's detector.
+//!
+//! Events of a stream are scored strictly in order; after each batch the detector's snapshot
+//! and the batch's verdicts (keyed by idempotency key) are written to the object's SQLite
+//! storage, so a restart resumes with bit-identical verdicts and a retried batch is answered
+//! from storage instead of being scored twice.
+
+use super::protocol::{DetectorSettings, EventToScore, ScoreRequest, ScoreResponse, VerdictJson};
+use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
+use serde::Deserialize;
+use std::cell::RefCell;
+use worker::*;
+
+/// How many recent batch answers are kept for idempotent retries.
+const KEPT_BATCHES: i64 = 2000;
+
+struct Loaded {
+    settings: DetectorSettings,
+    detector: StreamDetector,
+}
+
+/// The Durable Object class bound as `STREAM_DETECTOR`.
+#[durable_object]
+pub struct StreamDetectorObject {
+    state: State,
+    loaded: RefCell<Option<Loaded>>,
+}
+
+#[derive(Deserialize)]
+struct BatchRow {
+    response: String,
+}
+
+fn detector_config(s: &DetectorSettings) -> std::result::Result<DetectorConfig, String> {
+    let kind = match s.event_type.as_str() {
+        "metric" => EventKind::Metric,
+        "trace" => EventKind::Trace,
+        "llm" => EventKind::Llm,
+        "json" => EventKind::Json,
+        _ => EventKind::Log,
+    };
+    let compressor = if s.compressor == "deflate" { Compressor::Deflate } else { Compressor::Zstd };
+    DetectorConfig::builder()
+        .kind(kind)
+        .compressor(compressor)
+        .sensitivity(s.sensitivity)
+        .baseline_events(s.baseline_size)
+        .window_events(s.window_size)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Checks settings with the detector's own builder; the message says what was wrong.
+pub fn check_settings(s: &DetectorSettings) -> std::result::Result<(), String> {
+    detector_config(s).map(|_| ())
+}
+
+/// Settings that need a new detector (a new baseline); sensitivity alone does not.
+fn same_structure(a: &DetectorSettings, b: &DetectorSettings) -> bool {
+    a.event_type == b.event_type
+        && a.compressor == b.compressor
+        && a.baseline_size == b.baseline_size
+        && a.window_size == b.window_size
+}
+
+impl StreamDetectorObject {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    fn ensure_schema(&self) -> Result<()> {
+        let sql = self.sql();
+        sql.exec("CREATE TABLE IF NOT EXISTS detector (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL, snapshot BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
+        sql.exec("CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, response TEXT NOT NULL)", None::<Vec<SqlStorageValue>>)?;
+        Ok(())
+    }
+
+    /// The detector for these settings: from memory, else from the snapshot, else new.
+    fn prepare(&self, settings: &DetectorSettings) -> std::result::Result<(), String> {
+        let mut slot = self.loaded.borrow_mut();
+        if slot.is_none() {
+            let cursor = self
+                .sql()
+                .exec("SELECT settings, snapshot FROM detector WHERE id = 1", None::<Vec<SqlStorageValue>>)
+                .map_err(|e| format!("reading the snapshot: {e}"))?;
+            if let Some(row) = cursor.raw().next() {
+                let row = row.map_err(|e| format!("reading the snapshot: {e}"))?;
+                if let [SqlStorageValue::String(settings), SqlStorageValue::Blob(snapshot)] = row.as_slice() {
+                    let saved: DetectorSettings =
+                        serde_json::from_str(settings).map_err(|e| format!("stored settings: {e}"))?;
+                    // A snapshot that no longer decodes (e.g. an old format) starts a new
+                    // baseline rather than failing the stream forever.
+                    if let Ok(detector) = StreamDetector::restore(snapshot) {
+                        *slot = Some(Loaded { settings: saved, detector });
+                    }
+                }
+            }
+        }
+        match slot.as_mut() {
+            Some(l) if same_structure(&l.settings, settings) => {
+                if l.settings.sensitivity != settings.sensitivity {
+                    l.detector.set_sensitivity(settings.sensitivity).map_err(|e| e.to_string())?;
+                    l.settings.sensitivity = settings.sensitivity;
+                }
+            }
+            _ => {
+                let detector = StreamDetector::new(detector_config(settings)?);
+                *slot = Some(Loaded { settings: settings.clone(), detector });
+            }
+        }
+        Ok(())
+    }
+
+    fn score(&self, req: &ScoreRequest) -> Vec<VerdictJson> {
+        let mut slot = self.loaded.borrow_mut();
+        let loaded = slot.as_mut().expect("prepare() loaded a detector");
+        req.events
+            .iter()
+            .map(|e| {
+                let body = match e {
+                    EventToScore::Text(t) => EventBody::Text(t),
+                    EventToScore::Number(n) => EventBody::Number(*n),
+                    EventToScore::Json(j) => EventBody::Json(j),
+                };
+                verdict_json(loaded.detector.score(body))
+            })
+            .collect()
+    }
+
+    fn persist(&self, key: &str, response: &str) -> Result<()> {
+        let slot = self.loaded.borrow();
+        let loaded = slot.as_ref().expect("scored with a detector");
+        let sql = self.sql();
+        let settings = serde_json::to_string(&loaded.settings)?;
+        sql.exec(
+            "INSERT OR REPLACE INTO detector (id, settings, snapshot) VALUES (1, ?, ?)",
+            vec![settings.into(), loaded.detector.snapshot().into()],
+        )?;
+        sql.exec("INSERT OR IGNORE INTO batches (key, response) VALUES (?, ?)", vec![key.into(), response.into()])?;
+        sql.exec(
+            "DELETE FROM batches WHERE seq <= (SELECT MAX(seq) FROM batches) - ?",
+            vec![KEPT_BATCHES.into()],
+        )?;
+        Ok(())
+    }
+}
+
+fn verdict_json(v: cbad_core::Verdict) -> VerdictJson {
+    let m = &v.metrics;
+    VerdictJson {
+        index: v.index,
+        score: v.score,
+        p_value: v.p_value,
+        anomaly: v.anomaly,
+        severity: v.severity.map(|s| s.as_str().to_string()),
+        metrics: serde_json::json!({
+            "conditional_bits_per_byte": finite(m.conditional_bits_per_byte),
+            "compression_ratio": finite(m.compression_ratio),
+            "entropy": finite(m.entropy),
+            "ncd": m.ncd.and_then(finite),
+            "drift": m.drift,
+        }),
+        novel: v.novel.iter().map(|&(s, e)| [s, e]).collect(),
+        explanation: v.explanation,
+        warming_up: v.warming_up,
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+impl DurableObject for StreamDetectorObject {
+    fn new(state: State, _env: Env) -> Self {
+        Self { state, loaded: RefCell::new(None) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let request: ScoreRequest = match req.json().await {
+            Ok(r) => r,
+            Err(e) => return Response::error(format!("bad score request: {e}"), 400),
+        };
+        // Everything below is synchronous: no other request can interleave with this batch.
+        self.ensure_schema()?;
+        let earlier: Vec<BatchRow> = self
+            .sql()
+            .exec("SELECT response FROM batches WHERE key = ?", vec![request.idempotency_key.as_str().into()])?
+            .to_array()?;
+        if let Some(row) = earlier.into_iter().next() {
+            let mut answer: ScoreResponse = serde_json::from_str(&row.response)?;
+            answer.replayed = true;
+            return Response::from_json(&answer);
+        }
+        if let Err(e) = self.prepare(&request.settings) {
+            return Response::error(format!("detector settings: {e}"), 422);
+        }
+        let answer = ScoreResponse { verdicts: self.score(&request), replayed: false };
+        let body = serde_json::to_string(&answer)?;
+        self.persist(&request.idempotency_key, &body)?;
+        Response::from_json(&answer)
+    }
+}
+
+/// The typed client handlers use to reach a stream's detector.
+pub struct DetectorClient {
+    stub: Stub,
+}
+
+impl DetectorClient {
+    /// The detector object of one stream of one organization.
+    pub fn for_stream(env: &Env, org_id: &str, stream_id: &str) -> Result<Self> {
+        let ns = env.durable_object("STREAM_DETECTOR")?;
+        let stub = ns.id_from_name(&format!("{org_id}/{stream_id}"))?.get_stub()?;
+        Ok(Self { stub })
+    }
+
+    /// Scores a batch in order; a retry with the same key is answered from storage.
+    pub async fn score(&self, request: &ScoreRequest) -> std::result::Result<ScoreResponse, crate::error::ApiError> {
+        use crate::error::ApiError;
+        let headers = Headers::new();
+        headers.set("content-type", "application/json")?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(serde_json::to_string(request).map_err(|e| ApiError::internal(e.to_string()))?.into()));
+        let req = Request::new_with_init("https://stream-detector/score", &init)?;
+        let mut resp = self
+            .stub
+            .fetch_with_request(req)
+            .await
+            .map_err(|e| ApiError::unavailable("the stream's detector", e.to_string()))?;
+        match resp.status_code() {
+            200 => resp.json().await.map_err(|e| ApiError::internal(format!("detector answer: {e}"))),
+            422 => Err(ApiError::invalid(resp.text().await.unwrap_or_default())),
+            s => Err(ApiError::unavailable(
+                "the stream's detector",
+                format!("{s}: {}", resp.text().await.unwrap_or_default()),
+            )),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! API keys and memberships.
+
+use super::{As, Store, StoreError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// What an API key resolves to (`rpc/resolve_api_key`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeyGrant {
+    /// The key's id.
+    pub key_id: String,
+    /// The organization the key belongs to.
+    pub org_id: String,
+    /// e.g. `events:write`, `anomalies:read`.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Streams the key may use; `None` means all.
+    #[serde(default)]
+    pub stream_ids: Option<Vec<String>>,
+    /// The organization's plan id.
+    #[serde(default)]
+    pub plan: Option<String>,
+    /// True when the plan's quota blocks new detections.
+    #[serde(default)]
+    pub blocked: bool,
+}
+
+/// One organization a user belongs to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Membership {
+    /// Organization id.
+    pub org_id: String,
+    /// owner | admin | member | viewer
+    pub role: String,
+    /// Organization name and plan.
+    #[serde(default)]
+    pub organizations: Option<Value>,
+}
+
+const KEY_COLUMNS: &str = "id,name,prefix,scopes,created_at,last_used_at,revoked_at";
+
+impl Store {
+    /// Resolves a key hash; `None` for unknown or revoked keys.
+    pub async fn resolve_api_key(&self, key_hash: &str) -> Result<Option<KeyGrant>, StoreError> {
+        let v: Value = self.rpc(As::Service, "resolve_api_key", json!({ "p_key_hash": key_hash })).await?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        serde_json::from_value(v).map(Some).map_err(|e| StoreError::Unexpected(format!("resolve_api_key: {e}")))
+    }
+
+    /// The organizations a user belongs to, oldest membership first.
+    pub async fn memberships(&self, token: &str, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+        self.json(
+            self.client(As::User(token))
+                .from("organization_members")
+                .select("org_id,role,organizations(id,name,plan_id)")
+                .eq("user_id", user_id)
+                .order("created_at.asc"),
+        )
+        .await
+    }
+
+    /// The organization's keys, newest first, without hashes.
+    pub async fn list_api_keys(&self, who: As<'_>, org_id: &str) -> Result<Vec<Value>, StoreError> {
+        self.json(
+            self.client(who).from("api_keys").select(KEY_COLUMNS).eq("org_id", org_id).order("created_at.desc"),
+        )
+        .await
+    }
+
+    /// Stores a new key (its hash only) and returns it without the hash.
+    pub async fn create_api_key(
+        &self,
+        who: As<'_>,
+        org_id: &str,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        scopes: &[String],
+    ) -> Result<Value, StoreError> {
+        self.rpc(
+            who,
+            "create_api_key",
+            json!({"p_org_id": org_id, "p_name": name, "p_prefix": prefix, "p_key_hash": key_hash, "p_scopes": scopes}),
+        )
+        .await
+    }
+
+    /// Revokes a key; returns it.
+    pub async fn revoke_api_key(&self, who: As<'_>, key_id: &str) -> Result<Value, StoreError> {
+        self.rpc(who, "revoke_api_key", json!({ "p_key_id": key_id })).await
+    }
+}
