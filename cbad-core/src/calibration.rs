@@ -49,18 +49,6 @@ impl Calibration {
         (1 + at_least) as f64 / (n + 1) as f64
     }
 
-    /// The score at which `p_value` drops to `alpha` or below: the (m+1)-th largest calibration
-    /// score with `m = floor(alpha (n + 1)) - 1`; `None` when no score can reach `alpha`.
-    pub(crate) fn boundary(&self, alpha: f64) -> Option<f64> {
-        let n = self.sorted.len();
-        let m = libm::floor(alpha * (n + 1) as f64) as i64 - 1;
-        if m < 0 || n == 0 {
-            return None;
-        }
-        let m = (m as usize).min(n - 1);
-        Some(self.sorted[n - 1 - m])
-    }
-
     /// The median score (0 when empty).
     pub(crate) fn median(&self) -> f64 {
         if self.sorted.is_empty() {
@@ -85,8 +73,6 @@ mod tests {
         assert_eq!(c.p_value(2.0), 4.0 / 5.0);
         assert_eq!(c.p_value(100.0), 1.0 / 5.0);
         assert_eq!(c.p_value(0.0), 1.0);
-        assert_eq!(c.boundary(0.4), Some(3.0));
-        assert_eq!(c.boundary(0.1), None);
         c.push(50.0); // evicts 1.0
         assert_eq!(c.scores().collect::<Vec<_>>(), [2.0, 2.0, 3.0, 50.0]);
         assert_eq!(c.p_value(3.0), 3.0 / 5.0);

@@ -34,6 +34,12 @@ pub(crate) const MAX_PATHS: usize = 32;
 /// Quantizer keys for plain numbers.
 pub(crate) const KEY_VALUE: u64 = 0;
 pub(crate) const KEY_DELTA: u64 = 1;
+/// Bytes of recently flagged events kept to recognize the continuation of an incident.
+pub(crate) const INCIDENT_BYTES: u32 = 4096;
+/// An event continues an incident if it is at least this unusual (p-value) ...
+const CONTINUE_P: f64 = 0.25;
+/// ... and costs at most this share of its baseline cost given the incident's events.
+const CONTINUE_SHARE: f64 = 0.5;
 /// Literal prices are refreshed every this many admitted events.
 pub(crate) const REFRESH_EVERY: u32 = 32;
 
@@ -48,6 +54,8 @@ pub struct StreamDetector {
     pub(crate) last_value: Option<f64>,
     pub(crate) index: u64,
     pub(crate) held_run: u32,
+    pub(crate) incident: History,
+    pub(crate) since_flag: u32,
     pub(crate) since_refresh: u32,
     pub(crate) since_ncd: u32,
     pub(crate) window_flags: VecDeque<bool>,
@@ -60,6 +68,17 @@ pub struct StreamDetector {
     numbers: Vec<(u64, f64)>,
     spans: Vec<(u32, u32)>,
     scratch: Vec<u8>,
+}
+
+impl core::fmt::Debug for StreamDetector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StreamDetector")
+            .field("config", &self.config)
+            .field("events_seen", &self.index)
+            .field("baseline_bytes", &self.history.len())
+            .field("calibration", &self.calibration.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl StreamDetector {
@@ -76,6 +95,8 @@ impl StreamDetector {
             last_value: None,
             index: 0,
             held_run: 0,
+            incident: History::new(config.compressor, INCIDENT_BYTES),
+            since_flag: u32::MAX,
             since_refresh: 0,
             since_ncd: 0,
             window_flags: VecDeque::new(),
@@ -111,6 +132,7 @@ impl StreamDetector {
         let q: usize = self.quant.iter().map(|(_, q)| q.values.capacity() * 8 + q.edges.capacity() * 8 + 64).sum();
         core::mem::size_of::<Self>()
             + self.history.heap_bytes()
+            + self.incident.heap_bytes()
             + self.starts.capacity() * 8
             + self.config.calibration_events as usize * 16
             + q
@@ -237,9 +259,23 @@ impl StreamDetector {
         let raw = bpb * weight;
         let p_value = self.calibration.p_value(raw);
         let warming_up = index < self.config.warmup_events as u64 || self.calibration.len() < 16;
-        let anomaly = !warming_up && p_value <= alpha;
+        let significant = !warming_up && p_value <= alpha;
+        // Incident continuation: an unusual event that the recently flagged events explain far
+        // better than the baseline does belongs to the same incident (a burst stays anomalous).
+        let continues = !significant
+            && !warming_up
+            && !numeric
+            && self.since_flag <= self.config.incident_events
+            && p_value <= CONTINUE_P
+            && {
+                let inc = self.incident.parse(&norm, true, None);
+                metrics::bits_per_byte(inc.bits, norm.len()) < CONTINUE_SHARE * bpb
+            };
+        let anomaly = significant || continues;
         let severity = anomaly.then(|| {
-            if p_value <= alpha / 5.0 {
+            if !significant {
+                Severity::Low
+            } else if p_value <= alpha / 5.0 {
                 Severity::High
             } else if p_value <= alpha / 2.0 {
                 Severity::Medium
@@ -270,15 +306,17 @@ impl StreamDetector {
             true
         };
         let baseline_bytes = self.history.len() as u32;
+        // Every score calibrates, anomalies included: dropping them would truncate the tail and
+        // make alarms feed on themselves. Bursts stay anomalous through incident continuation.
+        self.calibration.push(raw);
         if admit {
-            self.admit(&norm, numeric, raw);
-        } else {
-            // A held-out anomaly still counts in calibration, at the decision boundary: dropping
-            // it would truncate the calibration's tail and make alarms feed on themselves; its
-            // full score would raise the bar so a burst stops being anomalous after a few events.
-            let at = self.calibration.boundary(alpha).map_or(raw, |b| b.min(raw));
-            self.calibration.push(at);
+            self.admit(&norm, numeric);
         }
+        if anomaly && !numeric {
+            self.incident.append(&norm);
+            self.incident.refresh_costs();
+        }
+        self.since_flag = if anomaly { 0 } else { self.since_flag.saturating_add(1) };
         let window_event: &[u8] = if numeric { &norm[norm.len().saturating_sub(2)..] } else { &norm };
         self.push_window(window_event);
         let ncd = self.maybe_ncd();
@@ -298,7 +336,17 @@ impl StreamDetector {
         };
         self.norm = norm;
         self.spans = spans;
-        let explanation = if anomaly { explain(&metrics, p_value, len, parse.literal_bytes, numeric) } else { String::new() };
+        let explanation = if continues {
+            format!(
+                "Continues an incident: recently flagged events explain this event far better than the baseline \
+                 ({} of {} bytes unmatched in the baseline, p = {:.4}).",
+                parse.literal_bytes, len, p_value
+            )
+        } else if anomaly {
+            explain(&metrics, p_value, len, parse.literal_bytes, numeric)
+        } else {
+            String::new()
+        };
         Verdict {
             index,
             score: 1.0 - p_value,
@@ -312,7 +360,7 @@ impl StreamDetector {
         }
     }
 
-    fn admit(&mut self, norm: &[u8], numeric: bool, raw: f64) {
+    fn admit(&mut self, norm: &[u8], numeric: bool) {
         let start = self.history.pos();
         let bytes = if numeric { &norm[norm.len().saturating_sub(2)..] } else { norm };
         self.history.append(bytes);
@@ -329,7 +377,6 @@ impl StreamDetector {
                 }
             }
         }
-        self.calibration.push(raw);
         for i in 0..self.numbers.len() {
             let (k, v) = self.numbers[i];
             self.push_number(k, v);

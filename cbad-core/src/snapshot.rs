@@ -160,15 +160,9 @@ pub(crate) fn write(d: &StreamDetector) -> Vec<u8> {
     w.u32(d.since_refresh);
     w.u32(d.since_ncd);
 
-    let mut bytes = Vec::new();
-    d.history.copy_to(&mut bytes);
-    w.u64(d.history.pos());
-    w.u64(d.history.lo_eff());
-    w.u32(bytes.len() as u32);
-    w.0.extend_from_slice(&bytes);
-    for &b in d.history.lit_bits() {
-        w.f64(b);
-    }
+    w.u32(d.since_flag);
+    write_history(&mut w, &d.history);
+    write_history(&mut w, &d.incident);
     w.u32(d.starts.len() as u32);
     for &s in &d.starts {
         w.u64(s);
@@ -205,6 +199,35 @@ pub(crate) fn write(d: &StreamDetector) -> Vec<u8> {
     let crc = crc32(&w.0);
     w.u32(crc);
     w.0
+}
+
+fn write_history(w: &mut W, h: &History) {
+    let mut bytes = Vec::new();
+    h.copy_to(&mut bytes);
+    w.u64(h.pos());
+    w.u64(h.lo_eff());
+    w.u32(bytes.len() as u32);
+    w.0.extend_from_slice(&bytes);
+    for &b in h.lit_bits() {
+        w.f64(b);
+    }
+}
+
+fn read_history(r: &mut R<'_>, compressor: Compressor, limit: u32) -> Result<History, Error> {
+    let pos = r.u64()?;
+    let lo = r.u64()?;
+    let len = r.count("baseline length", limit as usize)?;
+    if lo > pos || pos - lo != len as u64 {
+        return Err(Error::snapshot(format!("baseline spans {lo}..{pos} but holds {len} bytes")));
+    }
+    let bytes = r.take(len)?;
+    let mut lit = [0f64; 256];
+    for b in lit.iter_mut() {
+        *b = r.f64()?;
+    }
+    let mut h = History::rebuild(compressor, limit, bytes, pos, lo);
+    h.set_lit_bits(lit);
+    Ok(h)
 }
 
 pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
@@ -271,20 +294,10 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
     d.since_refresh = r.u32()?;
     d.since_ncd = r.u32()?;
 
-    let pos = r.u64()?;
-    let lo = r.u64()?;
-    let len = r.count("baseline length", d.config.baseline_bytes as usize)?;
-    if lo > pos || pos - lo != len as u64 {
-        return Err(Error::snapshot(format!("baseline spans {lo}..{pos} but holds {len} bytes")));
-    }
-    let hist = r.take(len)?;
-    let mut lit = [0f64; 256];
-    for b in lit.iter_mut() {
-        *b = r.f64()?;
-    }
-    d.history = History::rebuild(d.config.compressor, d.config.baseline_bytes, hist, pos, lo);
-    d.history.set_lit_bits(lit);
-    let n_starts = r.count("baseline event count", len.max(1))?;
+    d.since_flag = r.u32()?;
+    d.history = read_history(&mut r, d.config.compressor, d.config.baseline_bytes)?;
+    d.incident = read_history(&mut r, d.config.compressor, crate::detector::INCIDENT_BYTES)?;
+    let n_starts = r.count("baseline event count", d.history.len().max(1))?;
     d.starts = (0..n_starts).map(|_| r.u64()).collect::<Result<VecDeque<_>, _>>()?;
     let n_cal = r.count("calibration size", d.config.calibration_events as usize)?;
     let mut cal = Calibration::new(d.config.calibration_events as usize);
