@@ -53,6 +53,7 @@ export const dash = (path = "/") => new URL(path, stack.dashboardUrl).toString()
 /** Signs in the way scripts/dev's link does: Supabase's implicit-flow hash with a local token. */
 export async function signIn(page, user = seed.users.acmeOwner, path = "/") {
   const token = userToken(user);
+  await page.goto("about:blank");
   await page.goto(`${dash(path)}#access_token=${token}&token_type=bearer`);
   await page.locator("#page-title").waitFor({ timeout: 15000 });
   return token;

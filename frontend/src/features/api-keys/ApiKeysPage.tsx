@@ -58,7 +58,7 @@ export function ApiKeysPage() {
           ) : (res.data ?? []).length === 0 ? (
             <p className="text-sm text-slate-700">No keys yet. Create one above to start sending events.</p>
           ) : (
-            <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="API keys">
+            <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label="API keys">
               <table className="w-full min-w-[40rem] text-left text-sm" data-testid="api-keys">
                 <thead className="text-slate-700">
                   <tr>

@@ -109,6 +109,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [attempt]);
 
+  // A sign-in link opened in a tab that already shows the dashboard only changes the hash.
+  useEffect(() => {
+    if (supabaseConfigured) return;
+    const onHash = () => {
+      const token = takeHashToken();
+      if (token) {
+        storeToken(token);
+        setNotice(null);
+        setAttempt((a) => a + 1);
+      }
+    };
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+
   useEffect(() => {
     if (!supabaseConfigured) return;
     let unsub: (() => void) | undefined;

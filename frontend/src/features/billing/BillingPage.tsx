@@ -135,7 +135,7 @@ function BillingView({ sub, detections }: { sub: Subscription; detections: numbe
         {(sub.invoices ?? []).length === 0 ? (
           <p className="text-sm text-slate-700">No invoices yet.</p>
         ) : (
-          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Invoices">
+          <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label="Invoices">
             <table className="w-full min-w-[36rem] text-left text-sm">
               <thead className="text-slate-700">
                 <tr>

@@ -22,7 +22,7 @@ export function CostCalculator({ plans, initial }: { plans: Plan[]; initial: num
         aria-describedby={`${id}-hint`}
       />
       <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">Events scored are free; only detected anomalies count.</p>
-      <div className="mt-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Monthly cost per plan">
+      <div className="relative mt-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Monthly cost per plan">
         <table className="w-full min-w-[32rem] text-left text-sm" data-testid="cost-table">
           <thead className="text-slate-700">
             <tr>

@@ -17,17 +17,29 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { me, org, selectOrg, signOut } = useAuth();
 
   // Move focus to the new page's heading after client-side navigation (not on first load).
+  // Pages swap their loading header for the loaded one, so keep the focus on the heading
+  // for a moment while the page settles, unless the user has moved it elsewhere.
   const first = useRef(true);
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
-    const t = setTimeout(() => {
-      if (document.activeElement && document.activeElement !== document.body && !(document.activeElement as HTMLElement).closest("nav")) return;
-      document.getElementById("page-title")?.focus({ preventScroll: false });
-    }, 0);
-    return () => clearTimeout(t);
+    const lost = () => !document.activeElement || document.activeElement === document.body || !!(document.activeElement as HTMLElement).closest("nav");
+    const focusTitle = () => {
+      const h = document.getElementById("page-title");
+      if (h && h !== document.activeElement && lost()) h.focus();
+    };
+    const t = setTimeout(focusTitle, 0);
+    const main = document.getElementById("main");
+    const mo = new MutationObserver(focusTitle);
+    if (main) mo.observe(main, { childList: true, subtree: true });
+    const stop = setTimeout(() => mo.disconnect(), 3000);
+    return () => {
+      clearTimeout(t);
+      clearTimeout(stop);
+      mo.disconnect();
+    };
   }, [path]);
 
   return (
@@ -35,7 +47,8 @@ export function AppShell({ children }: { children: ReactNode }) {
       <a href="#main" className="sr-only z-50 rounded-md bg-white px-3 py-2 text-sm font-medium text-indigo-800 focus:not-sr-only focus:fixed focus:left-3 focus:top-3">
         Skip to content
       </a>
-      <header className="bg-slate-900 text-slate-100 lg:sticky lg:top-0 lg:flex lg:h-screen lg:w-60 lg:shrink-0 lg:flex-col">
+      <header className="bg-slate-900 text-slate-100 lg:w-60 lg:shrink-0 lg:self-stretch">
+        <div className="lg:sticky lg:top-0 lg:flex lg:h-screen lg:flex-col">
         <div className="flex items-center justify-between gap-3 px-4 py-3 lg:py-5">
           <Logo inverted />
         </div>
@@ -81,6 +94,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               Sign out
             </button>
           </div>
+        </div>
         </div>
       </header>
       <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 outline-none sm:px-6 lg:px-10 lg:py-8">

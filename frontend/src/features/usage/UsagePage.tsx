@@ -79,7 +79,7 @@ function UsageView({ u }: { u: Usage }) {
         </ul>
         <details className="mt-4 text-sm">
           <summary className="cursor-pointer text-indigo-800">Daily numbers</summary>
-          <div className="mt-2 max-h-72 overflow-auto" tabIndex={0} role="region" aria-label="Daily numbers">
+          <div className="relative mt-2 max-h-72 overflow-auto" tabIndex={0} role="region" aria-label="Daily numbers">
             <table className="w-full text-left text-sm">
               <thead className="text-slate-700"><tr><th scope="col" className="py-1 pr-4 font-medium">Day</th><th scope="col" className="py-1 pr-4 font-medium">Events</th><th scope="col" className="py-1 font-medium">Anomalies</th></tr></thead>
               <tbody>
