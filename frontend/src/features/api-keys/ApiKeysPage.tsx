@@ -59,13 +59,13 @@ export function ApiKeysPage() {
             <p className="text-sm text-slate-700">No keys yet. Create one above to start sending events.</p>
           ) : (
             <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label="API keys">
-              <table className="w-full min-w-[40rem] text-left text-sm" data-testid="api-keys">
+              <table className="w-full text-left text-sm" data-testid="api-keys">
                 <thead className="text-slate-700">
                   <tr>
                     <th scope="col" className="py-2 pr-4 font-medium">Name</th>
                     <th scope="col" className="py-2 pr-4 font-medium">Key</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Created</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Last used</th>
+                    <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Created</th>
+                    <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Last used</th>
                     <th scope="col" className="py-2 pr-4 font-medium">Status</th>
                     <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th>
                   </tr>
@@ -74,9 +74,9 @@ export function ApiKeysPage() {
                   {res.data!.map((k) => (
                     <tr key={k.id} className="border-t border-slate-200" data-key-name={k.name}>
                       <td className="py-2 pr-4 font-medium text-slate-900">{k.name}</td>
-                      <td className="py-2 pr-4 font-mono text-xs">{displayPrefix(k.prefix)}…</td>
-                      <td className="py-2 pr-4" title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</td>
-                      <td className="py-2 pr-4">{k.last_used_at ? formatRelative(k.last_used_at) : "never"}</td>
+                      <td className="whitespace-nowrap py-2 pr-4 font-mono text-xs">{displayPrefix(k.prefix)}…</td>
+                      <td className="hidden py-2 pr-4 sm:table-cell" title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</td>
+                      <td className="hidden py-2 pr-4 sm:table-cell">{k.last_used_at ? formatRelative(k.last_used_at) : "never"}</td>
                       <td className="py-2 pr-4">
                         {k.revoked_at ? <Badge>Revoked</Badge> : <Badge tone="bg-emerald-50 text-emerald-900 ring-emerald-300">Active</Badge>}
                       </td>
