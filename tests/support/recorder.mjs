@@ -452,6 +452,10 @@ const server = createServer((req, res) => {
     if (!res.headersSent) send(res, 500, { error: "recorder bug, see its stderr" });
   });
 });
+server.on("error", (e) => {
+  console.error(`recorder: cannot listen on ${host}:${port}: ${e.message}`);
+  process.exit(1);
+});
 server.listen(port, host, () => {
   const actual = server.address().port;
   baseUrl = `http://${host}:${actual}`;
