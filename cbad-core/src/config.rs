@@ -194,7 +194,7 @@ impl DetectorConfigBuilder {
         incident_events: u32);
     setter!(/// Mask volatile tokens before compressing (default true).
         mask_volatile: bool);
-    setter!(/// Events between NCD recomputations with the real compressor; 0 = never (default 1024).
+    setter!(/// Events between NCD recomputations with the real compressor; 0 = never (default 2048).
         ncd_every: u32);
 
     /// Validates the settings; the error says which value was seen and what was needed.
@@ -240,7 +240,7 @@ impl DetectorConfigBuilder {
         if incident_events == 0 || incident_events > MAX_EVENTS * 16 {
             return Err(Error::config(format!("incident_events is {incident_events}, need 1..={}", MAX_EVENTS * 16)));
         }
-        let ncd_every = self.ncd_every.unwrap_or(1024);
+        let ncd_every = self.ncd_every.unwrap_or(2048);
         if ncd_every > MAX_EVENTS * 16 {
             return Err(Error::config(format!("ncd_every is {ncd_every}, need at most {}", MAX_EVENTS * 16)));
         }

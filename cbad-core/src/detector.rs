@@ -41,7 +41,7 @@ const CONTINUE_P: f64 = 0.25;
 /// ... and costs at most this share of its baseline cost given the incident's events.
 const CONTINUE_SHARE: f64 = 0.5;
 /// Literal prices are refreshed every this many admitted events.
-pub(crate) const REFRESH_EVERY: u32 = 32;
+pub(crate) const REFRESH_EVERY: u32 = 128;
 
 /// A detector for one stream. Feed events in order with [`StreamDetector::score`].
 pub struct StreamDetector {
@@ -64,7 +64,9 @@ pub struct StreamDetector {
     // Scratch, reused across events; not part of the state.
     codec: Codec,
     norm: Vec<u8>,
-    map: Vec<u32>,
+    map: mask::SegMap,
+    pub(crate) window_above: u32,
+    clogc: alloc::boxed::Box<[f64; 256]>,
     numbers: Vec<(u64, f64)>,
     spans: Vec<(u32, u32)>,
     scratch: Vec<u8>,
@@ -103,7 +105,9 @@ impl StreamDetector {
             window_lens: VecDeque::new(),
             window_bytes: VecDeque::new(),
             norm: Vec::new(),
-            map: Vec::new(),
+            map: mask::SegMap::default(),
+            window_above: 0,
+            clogc: metrics::clogc_table(),
             numbers: Vec::new(),
             spans: Vec::new(),
             scratch: Vec::new(),
@@ -140,7 +144,8 @@ impl StreamDetector {
             + self.window_lens.capacity() * 4
             + self.window_bytes.capacity()
             + self.norm.capacity()
-            + self.map.capacity() * 4
+            + self.map.capacity_bytes()
+            + 256 * 8
             + self.numbers.capacity() * 16
             + self.spans.capacity() * 8
             + self.scratch.capacity()
@@ -231,11 +236,8 @@ impl StreamDetector {
         }
         if self.norm.len() >= MAX_EVENT {
             self.norm.truncate(MAX_EVENT - 1);
-            self.map.truncate(MAX_EVENT - 1);
         }
         self.norm.push(b'\n');
-        self.map.push(text.len() as u32);
-        self.map.push(text.len() as u32);
         (text.len() as u32, false)
     }
 
@@ -250,7 +252,6 @@ impl StreamDetector {
         let mut spans = core::mem::take(&mut self.spans);
         let norm = core::mem::take(&mut self.norm);
         let parse = self.history.parse(&norm, true, Some(&mut spans));
-        let alone = self.history.parse(&norm, false, None);
         let bpb = metrics::bits_per_byte(parse.bits, norm.len());
         let weight = match self.config.kind {
             EventKind::Log | EventKind::Trace if !numeric => severity::weight(&norm),
@@ -288,11 +289,14 @@ impl StreamDetector {
         // probability 1/2; flag when the window's count is 3.5 standard deviations above that.
         let above = raw > self.calibration.median();
         self.window_flags.push_back(above);
+        self.window_above += above as u32;
         while self.window_flags.len() > self.config.window_events as usize {
-            self.window_flags.pop_front();
+            if self.window_flags.pop_front() == Some(true) {
+                self.window_above -= 1;
+            }
         }
         let m = self.window_flags.len() as f64;
-        let k = self.window_flags.iter().filter(|&&b| b).count() as f64;
+        let k = self.window_above as f64;
         let drift = !warming_up && m >= 8.0 && k - m / 2.0 > 3.5 * libm::sqrt(m / 4.0);
 
         // Admission: normal events join the baseline; anomalies are held out (so a burst stays
@@ -325,8 +329,8 @@ impl StreamDetector {
         let len = norm.len();
         let metrics = Metrics {
             conditional_bits_per_byte: bpb,
-            compression_ratio: metrics::compression_ratio(len, alone.bits),
-            entropy: metrics::entropy(&norm),
+            compression_ratio: metrics::compression_ratio(len, parse.bits),
+            entropy: metrics::entropy_with(&norm, &self.clogc),
             ncd,
             drift,
             novel_fraction: if len == 0 { 0.0 } else { parse.literal_bytes as f64 / len as f64 },
@@ -429,10 +433,17 @@ impl StreamDetector {
     }
 
     fn map_spans(&self, spans: &[(u32, u32)], text_len: u32) -> Vec<(u32, u32)> {
-        let mut out: Vec<(u32, u32)> = Vec::new();
+        if spans.is_empty() {
+            return Vec::new();
+        }
+        let mut raw: Vec<(u32, u32)> = Vec::new();
         for &(s, e) in spans {
-            let a = self.map[s as usize].min(text_len);
-            let b = self.map[e as usize].min(text_len);
+            self.map.map_span(s, e, &mut raw);
+        }
+        raw.sort_unstable();
+        let mut out: Vec<(u32, u32)> = Vec::with_capacity(raw.len());
+        for (a, b) in raw {
+            let (a, b) = (a.min(text_len), b.min(text_len));
             if a >= b {
                 continue;
             }

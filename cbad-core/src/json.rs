@@ -2,7 +2,7 @@
 //! byte order and no insignificant whitespace. String values are masked like log text; numeric
 //! leaves are replaced by a symbol chosen by the caller from the value and its key path.
 
-use crate::mask::push_masked;
+use crate::mask::{push_masked, SegMap};
 use alloc::vec::Vec;
 
 const MAX_DEPTH: usize = 64;
@@ -153,7 +153,7 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 /// Where the emitter sends its output.
 pub(crate) struct Sink<'o> {
     pub out: &'o mut Vec<u8>,
-    pub map: &'o mut Vec<u32>,
+    pub map: &'o mut SegMap,
     /// Numeric leaves seen: (key-path hash, value).
     pub numbers: &'o mut Vec<(u64, f64)>,
     pub mask: bool,
@@ -174,8 +174,8 @@ pub(crate) fn canonicalize(src: &str, sink: &mut Sink<'_>, symbol: &dyn Fn(u64, 
 
 fn emit(nodes: &[Node], s: &[u8], at: usize, path: u64, sink: &mut Sink<'_>, symbol: &dyn Fn(u64, f64) -> u8) {
     let push = |sink: &mut Sink<'_>, b: u8, off: u32| {
+        sink.map.copy(sink.out.len() as u32, off, 1);
         sink.out.push(b);
-        sink.map.push(off);
     };
     match &nodes[at] {
         Node::Obj(members) => {
@@ -193,8 +193,8 @@ fn emit(nodes: &[Node], s: &[u8], at: usize, path: u64, sink: &mut Sink<'_>, sym
                     push(sink, b',', ks.saturating_sub(1));
                 }
                 push(sink, b'"', ks.saturating_sub(1));
+                sink.map.copy(sink.out.len() as u32, ks, ke - ks);
                 sink.out.extend_from_slice(&s[ks as usize..ke as usize]);
-                sink.map.extend(ks..ke);
                 push(sink, b'"', ke);
                 push(sink, b':', ke);
                 let child = fnv(fnv(path, b"."), &s[ks as usize..ke as usize]);
@@ -203,17 +203,15 @@ fn emit(nodes: &[Node], s: &[u8], at: usize, path: u64, sink: &mut Sink<'_>, sym
             push(sink, b'}', open);
         }
         Node::Arr(items) => {
-            push(sink, b'[', 0);
+            sink.out.push(b'[');
             let child = fnv(path, b"[]");
             for (k, &v) in items.iter().enumerate() {
                 if k > 0 {
-                    let off = *sink.map.last().unwrap_or(&0);
-                    push(sink, b',', off);
+                    sink.out.push(b',');
                 }
                 emit(nodes, s, v, child, sink, symbol);
             }
-            let off = *sink.map.last().unwrap_or(&0);
-            push(sink, b']', off);
+            sink.out.push(b']');
         }
         Node::Str(a, b) => {
             push(sink, b'"', a.saturating_sub(1));
@@ -224,11 +222,12 @@ fn emit(nodes: &[Node], s: &[u8], at: usize, path: u64, sink: &mut Sink<'_>, sym
             let text = core::str::from_utf8(&s[*a as usize..*b as usize]).unwrap_or("0");
             let v: f64 = text.parse().unwrap_or(f64::NAN);
             sink.numbers.push((path, v));
-            push(sink, symbol(path, v), *a);
+            sink.map.masked(sink.out.len() as u32, *a, *b - *a);
+            sink.out.push(symbol(path, v));
         }
         Node::Lit(a, b) => {
+            sink.map.copy(sink.out.len() as u32, *a, *b - *a);
             sink.out.extend_from_slice(&s[*a as usize..*b as usize]);
-            sink.map.extend(*a..*b);
         }
     }
 }
@@ -239,13 +238,14 @@ mod tests {
     use alloc::string::String;
 
     fn canon(src: &str) -> Option<(String, Vec<(u64, f64)>)> {
-        let (mut out, mut map, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut out, mut map, mut numbers) = (Vec::new(), SegMap::default(), Vec::new());
         let mut sink = Sink { out: &mut out, map: &mut map, numbers: &mut numbers, mask: true };
         if !canonicalize(src, &mut sink, &|_, _| b'n') {
             return None;
         }
-        assert_eq!(out.len(), map.len());
-        assert!(map.iter().all(|&m| (m as usize) <= src.len()));
+        let mut spans = Vec::new();
+        map.map_span(0, out.len() as u32, &mut spans);
+        assert!(spans.iter().all(|&(a, b)| a <= b && (b as usize) <= src.len()));
         Some((String::from_utf8(out).unwrap(), numbers))
     }
 

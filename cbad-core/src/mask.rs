@@ -1,64 +1,147 @@
 //! Masking of volatile tokens (timestamps, UUIDs, hex ids, IPs, numbers) before compression, with
-//! a map from normalized bytes back to the original text for explanations.
+//! a compact map from normalized bytes back to the original text for explanations.
 
 use alloc::vec::Vec;
 
 /// The byte that replaces a masked run.
 pub(crate) const MASK: u8 = b'#';
 
-#[inline]
-fn is_delim(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | b'=' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'"' | b'\'' | b'<' | b'>' | b'|' | b':' | b'/')
+const fn delim_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let d = b" \t\r\n,;=()[]{}\"'<>|:/";
+    let mut i = 0;
+    while i < d.len() {
+        t[d[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+static DELIM: [bool; 256] = delim_table();
+
+/// A run of normalized bytes and where it came from: a copy (byte for byte) or one mask byte
+/// standing for `orig_len` original bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Seg {
+    norm: u32,
+    orig: u32,
+    orig_len: u32,
+    masked: bool,
+}
+
+impl Seg {
+    fn norm_len(&self) -> u32 {
+        if self.masked { 1 } else { self.orig_len }
+    }
+}
+
+/// Map from normalized offsets to original offsets, one entry per run (not per byte).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SegMap {
+    segs: Vec<Seg>,
+}
+
+impl SegMap {
+    pub(crate) fn clear(&mut self) {
+        self.segs.clear();
+    }
+
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.segs.capacity() * core::mem::size_of::<Seg>()
+    }
+
+    /// Records `len` normalized bytes at `norm` copied from original offset `orig`.
+    #[inline]
+    pub(crate) fn copy(&mut self, norm: u32, orig: u32, len: u32) {
+        if len == 0 {
+            return;
+        }
+        if let Some(last) = self.segs.last_mut() {
+            if !last.masked && last.norm + last.orig_len == norm && last.orig + last.orig_len == orig {
+                last.orig_len += len;
+                return;
+            }
+        }
+        self.segs.push(Seg { norm, orig, orig_len: len, masked: false });
+    }
+
+    /// Records one normalized byte at `norm` standing for original bytes `[orig, orig + len)`.
+    #[inline]
+    pub(crate) fn masked(&mut self, norm: u32, orig: u32, len: u32) {
+        self.segs.push(Seg { norm, orig, orig_len: len, masked: true });
+    }
+
+    /// Original byte ranges covered by normalized range `[s, e)`, appended to `out` (unsorted).
+    pub(crate) fn map_span(&self, s: u32, e: u32, out: &mut Vec<(u32, u32)>) {
+        let first = self.segs.partition_point(|g| g.norm + g.norm_len() <= s);
+        for g in &self.segs[first..] {
+            if g.norm >= e {
+                break;
+            }
+            let a = s.max(g.norm);
+            let b = e.min(g.norm + g.norm_len());
+            if a >= b {
+                continue;
+            }
+            if g.masked {
+                out.push((g.orig, g.orig + g.orig_len));
+            } else {
+                out.push((g.orig + (a - g.norm), g.orig + (b - g.norm)));
+            }
+        }
+    }
 }
 
 /// Appends `src` (whose first byte is at original offset `base`) to `out`, masking volatile runs
 /// when `mask` is set: in every token that contains a digit, each run of hex digits that contains
-/// a decimal digit becomes one `#`. `map` gets, for each byte pushed, its original offset.
-pub(crate) fn push_masked(src: &[u8], base: u32, mask: bool, out: &mut Vec<u8>, map: &mut Vec<u32>) {
+/// a decimal digit becomes one `#`. `map` records where each normalized byte came from.
+pub(crate) fn push_masked(src: &[u8], base: u32, mask: bool, out: &mut Vec<u8>, map: &mut SegMap) {
     if !mask {
+        map.copy(out.len() as u32, base, src.len() as u32);
         out.extend_from_slice(src);
-        map.extend((0..src.len() as u32).map(|i| base + i));
         return;
     }
     let mut i = 0;
     while i < src.len() {
-        if is_delim(src[i]) {
-            out.push(src[i]);
-            map.push(base + i as u32);
-            i += 1;
-            continue;
-        }
         let start = i;
-        while i < src.len() && !is_delim(src[i]) {
+        // Delimiters and digit-free tokens are copied as they are.
+        let mut has_digit = false;
+        while i < src.len() && DELIM[src[i] as usize] {
             i += 1;
         }
-        let token = &src[start..i];
-        if !token.iter().any(u8::is_ascii_digit) {
-            out.extend_from_slice(token);
-            map.extend((start as u32..i as u32).map(|k| base + k));
+        let tok = i;
+        while i < src.len() && !DELIM[src[i] as usize] {
+            has_digit |= src[i].is_ascii_digit();
+            i += 1;
+        }
+        if !has_digit {
+            map.copy(out.len() as u32, base + start as u32, (i - start) as u32);
+            out.extend_from_slice(&src[start..i]);
             continue;
         }
+        map.copy(out.len() as u32, base + start as u32, (tok - start) as u32);
+        out.extend_from_slice(&src[start..tok]);
+        let token = &src[tok..i];
         let mut j = 0;
         while j < token.len() {
+            let s = j;
             if token[j].is_ascii_hexdigit() {
-                let s = j;
                 let mut digit = false;
                 while j < token.len() && token[j].is_ascii_hexdigit() {
                     digit |= token[j].is_ascii_digit();
                     j += 1;
                 }
                 if digit {
+                    map.masked(out.len() as u32, base + (tok + s) as u32, (j - s) as u32);
                     out.push(MASK);
-                    map.push(base + (start + s) as u32);
-                } else {
-                    out.extend_from_slice(&token[s..j]);
-                    map.extend(((start + s) as u32..(start + j) as u32).map(|k| base + k));
+                    continue;
                 }
             } else {
-                out.push(token[j]);
-                map.push(base + (start + j) as u32);
-                j += 1;
+                while j < token.len() && !token[j].is_ascii_hexdigit() {
+                    j += 1;
+                }
             }
+            map.copy(out.len() as u32, base + (tok + s) as u32, (j - s) as u32);
+            out.extend_from_slice(&token[s..j]);
         }
     }
 }
@@ -69,9 +152,8 @@ mod tests {
     use alloc::string::String;
 
     fn masked(s: &str) -> String {
-        let (mut out, mut map) = (Vec::new(), Vec::new());
+        let (mut out, mut map) = (Vec::new(), SegMap::default());
         push_masked(s.as_bytes(), 0, true, &mut out, &mut map);
-        assert_eq!(out.len(), map.len());
         String::from_utf8(out).unwrap()
     }
 
@@ -85,13 +167,19 @@ mod tests {
         assert_eq!(masked("from 172.16.96.116:41554, type=42315"), "from #.#.#.#:#, type=#");
         assert_eq!(masked("softheader=00ce22e8 0x1f"), "softheader=# #x#");
         assert_eq!(masked("deadbeef cafe face"), "deadbeef cafe face");
+        assert_eq!(masked(""), "");
     }
 
     #[test]
     fn map_points_back_to_original_offsets() {
-        let (mut out, mut map) = (Vec::new(), Vec::new());
+        let (mut out, mut map) = (Vec::new(), SegMap::default());
         push_masked(b"at 12345 x", 10, true, &mut out, &mut map);
         assert_eq!(out, b"at # x");
-        assert_eq!(map, [10, 11, 12, 13, 18, 19]);
+        let mut spans = Vec::new();
+        map.map_span(3, 4, &mut spans); // the '#'
+        assert_eq!(spans, [(13, 18)]);
+        spans.clear();
+        map.map_span(0, 6, &mut spans);
+        assert_eq!(spans, [(10, 13), (13, 18), (18, 20)]);
     }
 }

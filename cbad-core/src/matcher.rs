@@ -15,12 +15,34 @@ pub(crate) const MIN_MATCH: usize = 4;
 const CHAIN_DEPTH: usize = 8;
 /// Purge stale hash heads this often (bytes), so 32-bit positions never alias.
 const PURGE_EVERY: u64 = 1 << 30;
-const LOCAL_BITS: u32 = 10;
+const LOCAL_BITS: u32 = 8;
 
 #[inline]
 fn hash4(b: &[u8], bits: u32) -> usize {
     let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     (v.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
+}
+
+/// Length of the common prefix of `a` and `b`, eight bytes at a time.
+#[inline]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let mut x = [0u8; 8];
+        let mut y = [0u8; 8];
+        x.copy_from_slice(&a[i..i + 8]);
+        y.copy_from_slice(&b[i..i + 8]);
+        let d = u64::from_le_bytes(x) ^ u64::from_le_bytes(y);
+        if d != 0 {
+            return i + (d.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
 }
 
 #[inline]
@@ -136,9 +158,12 @@ impl History {
 
     fn uncount_to(&mut self, new_lo: u64) {
         while self.counted_lo < new_lo {
-            let b = self.buf[(self.counted_lo & self.mask) as usize];
-            self.counts[b as usize] -= 1;
-            self.counted_lo += 1;
+            let start = (self.counted_lo & self.mask) as usize;
+            let run = ((new_lo - self.counted_lo) as usize).min(self.buf.len() - start);
+            for &b in &self.buf[start..start + run] {
+                self.counts[b as usize] -= 1;
+            }
+            self.counted_lo += run as u64;
         }
     }
 
@@ -148,10 +173,16 @@ impl History {
         let new_pos = self.pos + bytes.len() as u64;
         let new_lo = self.lo.max(new_pos.saturating_sub(self.limit));
         self.uncount_to(new_lo);
-        for &b in bytes {
-            self.buf[(self.pos & self.mask) as usize] = b;
-            self.counts[b as usize] += 1;
-            self.pos += 1;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let start = (self.pos & self.mask) as usize;
+            let run = rest.len().min(self.buf.len() - start);
+            self.buf[start..start + run].copy_from_slice(&rest[..run]);
+            for &b in &rest[..run] {
+                self.counts[b as usize] += 1;
+            }
+            self.pos += run as u64;
+            rest = &rest[run..];
         }
         self.counted_lo = self.counted_lo.max(new_lo);
         self.hashed = self.hashed.max(self.lo_eff());
@@ -165,8 +196,13 @@ impl History {
         let mut key = [0u8; 4];
         while self.hashed + MIN_MATCH as u64 <= self.pos {
             let p = self.hashed;
-            for (k, slot) in key.iter_mut().enumerate() {
-                *slot = self.buf[((p + k as u64) & self.mask) as usize];
+            let at = (p & self.mask) as usize;
+            if at + 4 <= self.buf.len() {
+                key.copy_from_slice(&self.buf[at..at + 4]);
+            } else {
+                for (k, slot) in key.iter_mut().enumerate() {
+                    *slot = self.buf[((p + k as u64) & self.mask) as usize];
+                }
             }
             let h = hash4(&key, self.hash_bits);
             let old = self.head[h];
@@ -270,10 +306,7 @@ impl History {
                 let mut depth = 0;
                 while cand != 0 && depth < CHAIN_DEPTH {
                     let c = cand - 1;
-                    let mut l = 0;
-                    while l < max_here && event[c + l] == event[i + l] {
-                        l += 1;
-                    }
+                    let l = common_prefix(&event[c..c + max_here], &event[i..i + max_here]);
                     if l > best_len {
                         best_len = l;
                         best_dist = (i - c) as u32;
@@ -292,11 +325,22 @@ impl History {
                             break;
                         }
                         let max_l = max_here.min(dist as usize);
-                        let mut l = 0;
-                        let base = c as u64;
-                        while l < max_l && self.buf[((base + l as u64) & self.mask) as usize] == event[i + l] {
-                            l += 1;
-                        }
+                        let start = (c as u64 & self.mask) as usize;
+                        let l = if best_len >= max_l {
+                            0
+                        } else if start + max_l <= self.buf.len() {
+                            if best_len > 0 && self.buf[start + best_len] != event[i + best_len] {
+                                0
+                            } else {
+                                common_prefix(&self.buf[start..start + max_l], &event[i..i + max_l])
+                            }
+                        } else {
+                            let mut l = 0;
+                            while l < max_l && self.buf[(start + l) & self.mask as usize] == event[i + l] {
+                                l += 1;
+                            }
+                            l
+                        };
                         let d = dist + i as u32;
                         if l > best_len || (l == best_len && l > 0 && d < best_dist) {
                             best_len = l;

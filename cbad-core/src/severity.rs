@@ -16,7 +16,7 @@ pub(crate) fn weight(text: &[u8]) -> f64 {
             i += 1;
         }
         let w = &text[s..i];
-        if w.len() < 4 || w.len() > 9 {
+        if w.len() < 4 || w.len() > 9 || !matches!(w[0] | 0x20, b'f' | b'c' | b'p' | b'e' | b's' | b'w') {
             continue;
         }
         let mut lower = [0u8; 9];

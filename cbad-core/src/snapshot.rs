@@ -330,6 +330,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
     d.recent = r.take(nr)?.iter().copied().collect();
     let wf = r.count("window flags", d.config.window_events as usize)?;
     d.window_flags = r.take(wf)?.iter().map(|&b| b != 0).collect();
+    d.window_above = d.window_flags.iter().filter(|&&b| b).count() as u32;
     let wl = r.count("window events", d.config.window_events as usize + 1)?;
     d.window_lens = (0..wl).map(|_| r.u32()).collect::<Result<VecDeque<_>, _>>()?;
     let wb = r.count("window bytes", d.config.window_bytes as usize + crate::detector::MAX_EVENT)?;

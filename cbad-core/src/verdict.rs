@@ -32,7 +32,8 @@ pub struct Metrics {
     /// Estimated cost of the normalized event given the baseline, in bits per byte
     /// (`(C(B+e) - C(B)) / |e|`, from the LZ77 parse against the primed baseline).
     pub conditional_bits_per_byte: f64,
-    /// Normalized event bytes over their estimated compressed size on their own.
+    /// Normalized event bytes over their estimated compressed size given the baseline
+    /// (`8 / conditional_bits_per_byte`).
     pub compression_ratio: f64,
     /// Shannon entropy of the normalized event, bits per byte.
     pub entropy: f64,

@@ -1,0 +1,59 @@
+//! Native throughput of the detector, events per second on one core, with a 32 KiB baseline.
+//! `cargo bench -p cbad-core --bench core -- [BGL_2k.log]` (scripts/bench-core runs it).
+//! Not a timed test: it prints figures for the performance log.
+
+#[path = "corpus.rs"]
+mod corpus;
+
+use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
+use std::time::Instant;
+
+fn measure(name: &str, kind: EventKind, compressor: Compressor, ncd_every: u32, bodies: &[EventBody<'_>]) {
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        if !format!("{name} {compressor:?}").contains(&only) {
+            return;
+        }
+    }
+    let cfg = DetectorConfig::builder().kind(kind).compressor(compressor).ncd_every(ncd_every).build().unwrap();
+    let mut det = StreamDetector::new(cfg);
+    // Warm up: fill the baseline (32 KiB for text) before timing.
+    for b in bodies {
+        det.score(*b);
+    }
+    let mut flagged = 0usize;
+    let mut n = 0usize;
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < 1.0 {
+        for b in bodies {
+            flagged += det.score(*b).anomaly as usize;
+        }
+        n += bodies.len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "native  {name:<34} {compressor:<7?} ncd_every={ncd_every:<5} {:>10.0} events/s  {:>6.2} us/event  baseline={} B  memory={} B  snapshot={} B  flagged={:.2}%",
+        n as f64 / secs,
+        secs * 1e6 / n as f64,
+        det.config().baseline_bytes(),
+        det.memory_bytes(),
+        det.snapshot().len(),
+        100.0 * flagged as f64 / n as f64
+    );
+}
+
+fn main() {
+    let path = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_else(|| "../shared/data/logs/BGL_2k.log".into());
+    let bgl = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    let lines: Vec<&str> = bgl.lines().map(|l| l.split_once(' ').map_or(l, |(_, rest)| rest)).collect();
+    let json = corpus::json_metrics(4000, 2);
+    let nums = corpus::numbers(4000, 3);
+    let logs: Vec<EventBody> = lines.iter().map(|l| EventBody::Text(l)).collect();
+    let jsons: Vec<EventBody> = json.iter().map(|j| EventBody::Json(j)).collect();
+    let numbers: Vec<EventBody> = nums.iter().map(|&x| EventBody::Number(x)).collect();
+    for c in [Compressor::Zstd, Compressor::Deflate] {
+        measure("BGL_2k log lines", EventKind::Log, c, 2048, &logs);
+    }
+    measure("BGL_2k log lines (no NCD)", EventKind::Log, Compressor::Zstd, 0, &logs);
+    measure("JSON metric events", EventKind::Json, Compressor::Zstd, 2048, &jsons);
+    measure("numbers", EventKind::Metric, Compressor::Zstd, 2048, &numbers);
+}
