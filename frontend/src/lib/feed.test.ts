@@ -37,6 +37,8 @@ describe("feed helpers", () => {
     expect(matchesFilters(a(1), { stream: "s1" })).toBe(true);
     expect(matchesFilters(a(1), { stream: "other" })).toBe(false);
     expect(matchesFilters(a(1), { status: "", severity: "" })).toBe(true);
+    expect(matchesFilters(a(100), { since: new Date(50_000).toISOString() })).toBe(true);
+    expect(matchesFilters(a(10), { since: new Date(50_000).toISOString() })).toBe(false);
   });
   it("finds the newest seq and counts severities", () => {
     expect(newestSeq([a(5), a(9), a(2)])).toBe("9");

@@ -5,6 +5,7 @@ export function matchesFilters(a: Anomaly, f: AnomalyFilters): boolean {
   if (f.stream && a.stream !== f.stream && a.stream_id !== f.stream) return false;
   if (f.severity && a.severity !== f.severity) return false;
   if (f.status && a.status !== f.status) return false;
+  if (f.since && Date.parse(a.detected_at) < Date.parse(f.since)) return false;
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { listStreams } from "../../api/endpoints";
 import type { Anomaly, AnomalyFilters, AnomalyStatus, Severity } from "../../api/types";
 import type { LiveMode } from "../../api/live";
@@ -10,15 +10,31 @@ import { useAsync } from "../../lib/useAsync";
 import { useLiveAnomalies } from "./useLiveAnomalies";
 
 const SEVERITIES: Severity[] = ["high", "medium", "low"];
+const RANGES: Record<string, { label: string; ms: number }> = {
+  "1h": { label: "Last hour", ms: 3600_000 },
+  "24h": { label: "Last 24 hours", ms: 86400_000 },
+  "7d": { label: "Last 7 days", ms: 7 * 86400_000 },
+};
+
+/** The `since` filter for a range, rounded to the minute so it stays stable between renders. */
+function sinceFor(range: string): string {
+  const r = RANGES[range];
+  if (!r) return "";
+  const t = Math.floor((Date.now() - r.ms) / 60000) * 60000;
+  return new Date(t).toISOString().replace(".000Z", "Z");
+}
 const STATUSES: AnomalyStatus[] = ["open", "acknowledged", "resolved", "dismissed"];
 
 export function FeedPage() {
   useTitle("Live feed");
   const { query } = useLocation();
+  const range = query.get("range") ?? "";
+  const since = useMemo(() => sinceFor(range), [range]);
   const filters: AnomalyFilters = {
     stream: query.get("stream") ?? "",
     severity: (query.get("severity") ?? "") as Severity | "",
     status: (query.get("status") ?? "") as AnomalyStatus | "",
+    since,
   };
   const feed = useLiveAnomalies(filters);
   const streams = useAsync((signal) => listStreams({ signal }), []);
@@ -28,7 +44,7 @@ export function FeedPage() {
     return () => clearInterval(t);
   }, []);
 
-  const setFilter = (name: keyof AnomalyFilters, value: string) => {
+  const setFilter = (name: keyof AnomalyFilters | "range", value: string) => {
     const q = new URLSearchParams(query);
     if (value) q.set(name, value);
     else q.delete(name);
@@ -40,19 +56,21 @@ export function FeedPage() {
   feed.items.forEach((a) => streamNames.add(a.stream));
   if (filters.stream) streamNames.add(filters.stream);
   const counts = severityCounts(feed.items);
-  const filtered = Boolean(filters.stream || filters.severity || filters.status);
+  const filtered = Boolean(filters.stream || filters.severity || filters.status || range);
 
   return (
     <>
       <PageHeader title="Live feed" subtitle="Anomalies as the detector finds them, newest first." actions={<LiveIndicator mode={feed.mode} />} />
 
-      <form className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+      <form className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-4" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <FilterSelect id="f-stream" label="Stream" value={filters.stream ?? ""} onChange={(v) => setFilter("stream", v)}
           options={[...streamNames].sort().map((s) => [s, s])} all="All streams" />
         <FilterSelect id="f-severity" label="Severity" value={filters.severity ?? ""} onChange={(v) => setFilter("severity", v)}
           options={SEVERITIES.map((s) => [s, s[0].toUpperCase() + s.slice(1)])} all="All severities" />
         <FilterSelect id="f-status" label="Status" value={filters.status ?? ""} onChange={(v) => setFilter("status", v)}
           options={STATUSES.map((s) => [s, s[0].toUpperCase() + s.slice(1)])} all="All statuses" />
+        <FilterSelect id="f-range" label="Detected" value={range} onChange={(v) => setFilter("range", v)}
+          options={Object.entries(RANGES).map(([k, r]) => [k, r.label])} all="Any time" />
       </form>
 
       <div aria-live="polite" className="sr-only">

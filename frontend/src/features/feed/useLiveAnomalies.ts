@@ -18,7 +18,7 @@ export function useLiveAnomalies(filters: AnomalyFilters) {
   filtersRef.current = filters;
   const itemsRef = useRef(items);
   itemsRef.current = items;
-  const key = `${filters.stream ?? ""}|${filters.severity ?? ""}|${filters.status ?? ""}`;
+  const key = `${filters.stream ?? ""}|${filters.severity ?? ""}|${filters.status ?? ""}|${filters.since ?? ""}`;
 
   useEffect(() => {
     const ctl = new AbortController();
