@@ -46,7 +46,7 @@ function UsageView({ u }: { u: Usage }) {
           <strong>Past the 120% soft cap.</strong> Responses carry a warning header; overage is billed per detection.
         </div>
       )}
-      <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      <dl className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4">
         <Stat label="Anomalies detected" value={formatInt(u.anomalies_detected)} hint={`of ${formatInt(u.included)} included`} />
         <Stat label="Used" value={formatPercent(u.percent_used)} hint={`${titleCase(u.plan)} plan`} />
         <Stat label="Remaining" value={formatInt(u.remaining)} hint="included detections left" />
@@ -60,7 +60,7 @@ function UsageView({ u }: { u: Usage }) {
           </div>
           {thresholds.map((t) => (
             <div key={t} className="absolute top-0 h-5 border-l-2 border-slate-700" style={{ left: `${(t / max) * 100}%` }}>
-              <span className="absolute top-5 -translate-x-1/2 text-xs text-slate-700">{t}%</span>
+              <span className="absolute top-5 hidden -translate-x-1/2 text-xs text-slate-700 sm:block">{t}%</span>
             </div>
           ))}
         </div>
