@@ -2,9 +2,12 @@
 // anomalies arrive while sending events through the API.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { api, eventually, normalLogLines } from "../support/api.mjs";
+import { api, eventually, normalLogLines, uniqueName } from "../support/api.mjs";
 import { seed } from "../support/stack.mjs";
 import { openBrowser, screenshots, signIn } from "./support/browser.mjs";
+
+const send = (stream, lines) =>
+  api("/events", { method: "POST", auth: seed.acme.apiKey, body: { stream, events: lines.map((body) => ({ type: "log", body })) } });
 
 let b;
 before(async () => { b = await openBrowser(); });
@@ -41,24 +44,38 @@ test("filtering the feed by severity and status shows only matching anomalies", 
   await page.locator("[data-anomaly-id]").first().waitFor();
 });
 
-test("an event sent through the API appears in the feed within 2 seconds, without reload", async () => {
+test("an event sent through the API appears in the feed within 2 seconds, without reload, with its novel bytes highlighted", async () => {
   const { page } = b;
+  // A fresh stream with a normal baseline first (the detector needs one), sent before we watch.
+  const stream = uniqueName("browser-live");
+  const warm = await send(stream, normalLogLines(300));
+  assert.equal(warm.status, 200, warm.text);
+
   await page.locator('[data-live-mode="live"], [data-live-mode="polling"]').waitFor({ timeout: 10000 });
   const navigations = [];
   page.on("framenavigated", (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
 
-  // A normal baseline, then one line unlike anything before it.
-  const marker = `PANIC kernel ${Date.now().toString(36)} ${"\u00a7".repeat(3)} segfault at 0x${Math.floor(Math.random() * 1e12).toString(16)} ${Math.random().toString(36).repeat(4)}`;
-  const events = [...normalLogLines(40, Date.now() % 1000).map((body) => ({ type: "log", body })), { type: "log", body: marker }];
-  const sent = await api("/events", { method: "POST", auth: seed.acme.apiKey, body: { stream: "checkout-api", events } });
-  assert.equal(sent.status, 200, sent.text);
+  const odd = "FATAL kernel: machine check exception on cpu 3, bank 4: uncorrectable ECC error, halting";
+  const sent = await send(stream, [...normalLogLines(5, 99), odd]);
   const sentAt = Date.now();
-  const flagged = sent.json.verdicts.filter((v) => v.anomaly && v.anomaly_id);
-  assert.ok(flagged.length > 0, `the detector flagged nothing in this batch: ${sent.text.slice(0, 400)}`);
-  const id = flagged.at(-1).anomaly_id;
-  await page.locator(`[data-anomaly-id="${id}"]`).waitFor({ timeout: 2000 });
+  assert.equal(sent.status, 200, sent.text);
+  const v = sent.json.verdicts.at(-1);
+  assert.ok(v.anomaly && v.anomaly_id, `the detector flagged the odd line: ${JSON.stringify(v).slice(0, 300)}`);
+
+  const row = page.locator(`[data-anomaly-id="${v.anomaly_id}"]`);
+  await row.waitFor({ timeout: 2000 });
   const seenAfter = Date.now() - sentAt;
   assert.ok(seenAfter <= 2000, `appeared after ${seenAfter} ms`);
   assert.deepEqual(navigations, [], "the page did not reload");
+  assert.match(await row.innerText(), new RegExp(stream));
   await screenshots(page, "feed-live");
+
+  // Its detail page highlights the bytes the baseline could not explain.
+  await row.locator("a").click();
+  await page.getByRole("heading", { level: 1, name: `Anomaly on ${stream}` }).waitFor();
+  const marked = (await page.getByTestId("event-excerpt").locator("mark").allInnerTexts()).join("");
+  assert.ok(marked.length > 0, "some bytes are highlighted");
+  const expected = v.novel.map(([s, e]) => Buffer.from(odd).subarray(s, e).toString()).join("");
+  assert.equal(marked, expected);
+  assert.deepEqual(b.problems, []);
 });
