@@ -7,7 +7,7 @@ import { formatDateTime, formatNumber, formatPValue, titleCase } from "../../lib
 import { novelShare, segmentExcerpt } from "../../lib/spans";
 import { Link, useTitle } from "../../lib/router";
 import { useAsync } from "../../lib/useAsync";
-import { useAuth } from "../auth/AuthProvider";
+import { canWrite, useAuth } from "../auth/AuthProvider";
 
 /** Which status changes the dashboard offers from each status. */
 export const ACTIONS: Record<AnomalyStatus, { to: AnomalyStatus; label: string; variant: "primary" | "secondary" }[]> = {
@@ -133,6 +133,8 @@ function Metric({ label, value }: { label: string; value: string }) {
 }
 
 function StatusActions({ a, onChanged }: { a: AnomalyDetail; onChanged: (d: AnomalyDetail) => void }) {
+  const { org } = useAuth();
+  const writable = canWrite(org);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState<AnomalyStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -157,6 +159,9 @@ function StatusActions({ a, onChanged }: { a: AnomalyDetail; onChanged: (d: Anom
   return (
     <Card title="Status">
       <p className="mb-3 flex items-center gap-2 text-sm text-slate-700">Now <StatusBadge status={a.status} /></p>
+      {!writable ? (
+        <p className="text-sm text-slate-700">You have read-only access to {org?.name ?? "this organization"}; an owner, admin or member can change the status.</p>
+      ) : (<>
       <label htmlFor="status-note" className="text-sm font-medium text-slate-800">Note <span className="font-normal text-slate-600">(optional)</span></label>
       <textarea id="status-note" rows={2} className={`mt-1 ${inputClass}`} value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} />
       <div className="mt-3 flex flex-wrap gap-2">
@@ -168,6 +173,7 @@ function StatusActions({ a, onChanged }: { a: AnomalyDetail; onChanged: (d: Anom
       </div>
       <p role="status" className="mt-2 text-sm text-emerald-800">{done}</p>
       <InlineError error={error} />
+      </>)}
     </Card>
   );
 }

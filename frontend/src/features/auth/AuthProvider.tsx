@@ -162,3 +162,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
 /** Owners and admins manage keys and billing. */
 export const canManage = (org: Org | null) => org?.role === "owner" || org?.role === "admin";
+
+/** Viewers read; everyone else may change anomalies and streams. */
+export const canWrite = (org: Org | null) => Boolean(org && org.role !== "viewer");

@@ -5,11 +5,13 @@ import { Badge, Button, Card, EmptyState, ErrorState, InlineError, PageHeader, S
 import { formatDateTime, formatInt } from "../../lib/format";
 import { useTitle } from "../../lib/router";
 import { useAsync } from "../../lib/useAsync";
+import { canWrite, useAuth } from "../auth/AuthProvider";
 
 const EVENT_TYPES: EventType[] = ["log", "metric", "trace", "llm", "json"];
 
 export function StreamsPage() {
   useTitle("Streams");
+  const { org } = useAuth();
   const res = useAsync((signal) => listStreams({ signal }), []);
   return (
     <>
@@ -33,7 +35,7 @@ export function StreamsPage() {
               ))}
             </ul>
           )}
-          <NewStream onCreated={(s) => res.setData((prev) => [...(prev ?? []), s])} />
+          {canWrite(org) && <NewStream onCreated={(s) => res.setData((prev) => [...(prev ?? []), s])} />
         </div>
       )}
     </>
@@ -52,6 +54,8 @@ function StreamCard({ stream, onSaved }: { stream: Stream; onSaved: (s: Stream) 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const { org } = useAuth();
+  const writable = canWrite(org);
   const dirty = Math.abs(sensitivity - stream.sensitivity) > 1e-9 || compressor !== stream.compressor;
   const sid = `s-${stream.id}`;
 
@@ -110,7 +114,8 @@ function StreamCard({ stream, onSaved }: { stream: Stream; onSaved: (s: Stream) 
           <div><dt className="text-xs text-slate-600">Updated</dt><dd className="text-xs">{formatDateTime(stream.updated_at)}</dd></div>
         </dl>
         <div className="mt-4 flex items-center gap-3">
-          <Button type="submit" variant="primary" disabled={!dirty} busy={busy}>Save</Button>
+          <Button type="submit" variant="primary" disabled={!dirty || !writable} busy={busy}>Save</Button>
+          {!writable && <p className="text-sm text-slate-700">Read-only access</p>}
           {dirty && <Button variant="ghost" onClick={() => { setSensitivity(stream.sensitivity); setCompressor(stream.compressor); }}>Reset</Button>}
           <p role="status" className="text-sm text-emerald-800">{saved}</p>
         </div>
