@@ -35,7 +35,7 @@ export function StreamsPage() {
               ))}
             </ul>
           )}
-          {canWrite(org) && <NewStream onCreated={(s) => res.setData((prev) => [...(prev ?? []), s])} />
+          {canWrite(org) && <NewStream onCreated={(s) => res.setData((prev) => [...(prev ?? []), s])} />}
         </div>
       )}
     </>
