@@ -136,7 +136,7 @@ build_dashboard() {
 start_dashboard() {
   need_port "$1" "the dashboard"
   spawn dashboard wrangler pages dev "$ROOT/frontend/dist" --ip 127.0.0.1 --port "$1" \
-    --persist-to "$STATE/pages-state" --show-interactive-dev-session=false
+    --inspector-port "$(free_port 9430)" --persist-to "$STATE/pages-state" --show-interactive-dev-session=false
   export DASHBOARD_URL=http://127.0.0.1:$1
   wait_http "$DASHBOARD_URL/" 60 || die "the dashboard did not answer on $DASHBOARD_URL (log: $STATE/logs/dashboard.log)"
 }

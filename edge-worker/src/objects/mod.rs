@@ -1,6 +1,8 @@
 //! Durable Objects and the typed clients handlers use to reach them.
 
 mod protocol;
+// `#[durable_object]` generates public glue without docs.
+#[allow(missing_docs)]
 mod stream_detector;
 
 pub use protocol::{DetectorSettings, EventToScore, ScoreRequest};

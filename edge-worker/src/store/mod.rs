@@ -122,7 +122,8 @@ impl Store {
         }
         let mut init = RequestInit::new();
         init.with_method(Method::from(req.method().as_str().to_string())).with_headers(headers);
-        if let Some(body) = req.body().and_then(|b| b.as_bytes()) {
+        // The postgrest crate gives every request a body, "" for GET; fetch refuses a GET with one.
+        if let Some(body) = req.body().and_then(|b| b.as_bytes()).filter(|b| !b.is_empty()) {
             init.with_body(Some(worker::js_sys::Uint8Array::from(body).into()));
         }
         let request = Request::new_with_init(req.url().as_str(), &init)
