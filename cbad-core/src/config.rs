@@ -188,7 +188,8 @@ impl DetectorConfigBuilder {
         window_events: u32);
     setter!(/// Number of past scores kept for the conformal p-value (default 1024).
         calibration_events: u32);
-    setter!(/// Events before detection starts (default 200).
+    setter!(/// Events before detection starts (default 32 for text, 200 for metrics). Alarms also need
+        /// `1 / false_alarm_rate - 1` calibration scores (99 at sensitivity 0.5).
         warmup_events: u32);
     setter!(/// Longest run of held-out anomalies before they become the new normal (default 256).
         incident_events: u32);
@@ -210,7 +211,7 @@ impl DetectorConfigBuilder {
         let baseline_events = self.baseline_events.unwrap_or(if metric { 512 } else { 0 });
         let window_events = self.window_events.unwrap_or(if metric { 32 } else { 64 });
         let calibration_events = self.calibration_events.unwrap_or(1024);
-        let warmup_events = self.warmup_events.unwrap_or(200);
+        let warmup_events = self.warmup_events.unwrap_or(if metric { 200 } else { 32 });
         let incident_events = self.incident_events.unwrap_or(256);
 
         if !(256..=codec_window / 2).contains(&window_bytes) {

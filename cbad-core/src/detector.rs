@@ -37,9 +37,13 @@ pub(crate) const KEY_DELTA: u64 = 1;
 /// Bytes of recently flagged events kept to recognize the continuation of an incident.
 pub(crate) const INCIDENT_BYTES: u32 = 4096;
 /// An event continues an incident if it is at least this unusual (p-value) ...
-const CONTINUE_P: f64 = 0.25;
+const CONTINUE_P: f64 = 0.5;
 /// ... and costs at most this share of its baseline cost given the incident's events.
 const CONTINUE_SHARE: f64 = 0.5;
+/// Loosest bar severity words can set.
+const MAX_ALPHA: f64 = 0.2;
+/// Events scored before scores start to calibrate.
+const CALIBRATE_AFTER: u64 = 8;
 /// Literal prices are refreshed every this many admitted events.
 pub(crate) const REFRESH_EVERY: u32 = 128;
 
@@ -257,10 +261,13 @@ impl StreamDetector {
             EventKind::Log | EventKind::Trace if !numeric => severity::weight(&norm),
             _ => 1.0,
         };
-        let raw = bpb * weight;
+        // The calibrated score is pure novelty; what the event says about itself loosens the bar:
+        // an event with severity words is flagged at `alpha * weight` (at most MAX_ALPHA).
+        let raw = bpb;
+        let bar = (alpha * weight).min(MAX_ALPHA.max(alpha));
         let p_value = self.calibration.p_value(raw);
         let warming_up = index < self.config.warmup_events as u64 || self.calibration.len() < 16;
-        let significant = !warming_up && p_value <= alpha;
+        let significant = !warming_up && p_value <= bar;
         // Incident continuation: an unusual event that the recently flagged events explain far
         // better than the baseline does belongs to the same incident (a burst stays anomalous).
         let continues = !significant
@@ -276,9 +283,9 @@ impl StreamDetector {
         let severity = anomaly.then(|| {
             if !significant {
                 Severity::Low
-            } else if p_value <= alpha / 5.0 {
+            } else if p_value <= bar / 5.0 {
                 Severity::High
-            } else if p_value <= alpha / 2.0 {
+            } else if p_value <= bar / 2.0 {
                 Severity::Medium
             } else {
                 Severity::Low
@@ -312,7 +319,11 @@ impl StreamDetector {
         let baseline_bytes = self.history.len() as u32;
         // Every score calibrates, anomalies included: dropping them would truncate the tail and
         // make alarms feed on themselves. Bursts stay anomalous through incident continuation.
-        self.calibration.push(raw);
+        // The very first events are scored against a nearly empty baseline: not calibration.
+        // Continuations of an incident are one incident: they do not calibrate one by one.
+        if !continues && index >= CALIBRATE_AFTER.min(self.config.warmup_events as u64 / 2) {
+            self.calibration.push(raw);
+        }
         if admit {
             self.admit(&norm, numeric);
         }
@@ -336,6 +347,7 @@ impl StreamDetector {
             novel_fraction: if len == 0 { 0.0 } else { parse.literal_bytes as f64 / len as f64 },
             raw_score: raw,
             false_alarm_rate: alpha,
+            severity_weight: weight,
             baseline_bytes,
         };
         self.norm = norm;

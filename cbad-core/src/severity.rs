@@ -1,10 +1,18 @@
 //! Severity vocabulary: what a log line says about itself weighs in on its score.
+//!
+//! The weight is `level x vocabulary`: the strongest level word, doubling per syslog level
+//! (fatal/critical/panic/emerg 8, error/severe 4, warn 2, otherwise 1) times `1 + 0.5` per distinct error-vocabulary word
+//! (failed, interrupt, timeout, refused, ...), at most 2.5. Case-insensitive, whole words.
 
-/// Multiplier for the conditional cost of a log or trace event, from the strongest severity word
-/// it contains (case-insensitive, whole words): fatal/critical/panic/emerg 4, error/severe/fail
-/// family 2.5, warn 1.5, otherwise 1.
+const VOCAB: &[&[u8]] = &[
+    b"abort", b"aborted", b"crash", b"crashed", b"corrupt", b"corrupted", b"denied", b"exception", b"fail",
+    b"failed", b"failure", b"fault", b"interrupt", b"killed", b"lost", b"panic", b"refused", b"severed",
+    b"terminated", b"timeout", b"timed", b"unreachable", b"unavailable", b"invalid", b"error", b"errors",
+];
+
 pub(crate) fn weight(text: &[u8]) -> f64 {
-    let mut best = 1.0f64;
+    let mut level = 1.0f64;
+    let mut seen = 0u32; // bit per VOCAB entry
     let mut i = 0;
     while i < text.len() {
         if !text[i].is_ascii_alphabetic() {
@@ -16,32 +24,38 @@ pub(crate) fn weight(text: &[u8]) -> f64 {
             i += 1;
         }
         let w = &text[s..i];
-        if w.len() < 4 || w.len() > 9 || !matches!(w[0] | 0x20, b'f' | b'c' | b'p' | b'e' | b's' | b'w') {
+        if w.len() < 4 || w.len() > 11 || !matches!(w[0] | 0x20, b'a' | b'c' | b'd' | b'e' | b'f' | b'i' | b'k' | b'l' | b'p' | b'r' | b's' | b't' | b'u' | b'w') {
             continue;
         }
-        let mut lower = [0u8; 9];
+        let mut lower = [0u8; 11];
         for (d, c) in lower.iter_mut().zip(w) {
             *d = c.to_ascii_lowercase();
         }
-        let wt = match &lower[..w.len()] {
-            b"fatal" | b"critical" | b"panic" | b"emerg" | b"emergency" => 4.0,
-            b"error" | b"errors" | b"severe" | b"failure" | b"failed" | b"fail" | b"exception" => 2.5,
-            b"warn" | b"warning" => 1.5,
+        let w = &lower[..w.len()];
+        let l = match w {
+            b"fatal" | b"critical" | b"panic" | b"emerg" | b"emergency" => 8.0,
+            b"error" | b"errors" | b"severe" => 4.0,
+            b"warn" | b"warning" => 2.0,
             _ => 1.0,
         };
-        best = best.max(wt);
+        level = level.max(l);
+        if let Some(k) = VOCAB.iter().position(|v| *v == w) {
+            seen |= 1 << k;
+        }
     }
-    best
+    level * (1.0 + 0.5 * seen.count_ones() as f64).min(2.5)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn strongest_word_wins_and_substrings_do_not_count() {
-        assert_eq!(super::weight(b"RAS KERNEL FATAL data TLB error interrupt"), 4.0);
-        assert_eq!(super::weight(b"ciod: Error reading message"), 2.5);
+    fn level_and_vocabulary_multiply_and_substrings_do_not_count() {
+        assert_eq!(super::weight(b"RAS KERNEL FATAL data TLB error interrupt"), 8.0 * 2.0);
+        assert_eq!(super::weight(b"RAS KERNEL FATAL instruction address: 0x0"), 8.0);
+        assert_eq!(super::weight(b"ciod: Error reading message"), 4.0 * 1.5);
         assert_eq!(super::weight(b"RAS KERNEL INFO generating core"), 1.0);
         assert_eq!(super::weight(b"terrorism errorless"), 1.0);
-        assert_eq!(super::weight(b"warning: disk"), 1.5);
+        assert_eq!(super::weight(b"warning: disk"), 2.0);
+        assert_eq!(super::weight(b"request refused, connection timed out, peer unreachable, lost"), 2.5);
     }
 }

@@ -3,8 +3,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// How strong an anomaly is, from its p-value relative to the false-alarm rate `alpha`:
-/// `High` when `p <= alpha / 5`, `Medium` when `p <= alpha / 2`, else `Low`.
+/// How strong an anomaly is, from its p-value relative to the bar it passed (`alpha`, or
+/// `alpha * severity_weight` for events with severity words): `High` when `p <= bar / 5`,
+/// `Medium` when `p <= bar / 2`, else `Low` (also for incident continuations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     /// `alpha / 2 < p <= alpha`.
@@ -44,11 +45,13 @@ pub struct Metrics {
     pub drift: bool,
     /// Share of the normalized event's bytes that found no match.
     pub novel_fraction: f64,
-    /// The nonconformity score that was calibrated (conditional cost, weighted by severity words
-    /// for logs and traces).
+    /// The nonconformity score that was calibrated (the conditional cost).
     pub raw_score: f64,
     /// The false-alarm rate in force (`alpha`).
     pub false_alarm_rate: f64,
+    /// Severity-word weight of a log or trace event (1 when none): the event is flagged at
+    /// `p <= min(alpha * weight, max(0.2, alpha))`.
+    pub severity_weight: f64,
     /// Bytes in the baseline when the event was scored.
     pub baseline_bytes: u32,
 }

@@ -88,6 +88,7 @@ fn verdict_json(stream: &str, v: &Verdict) -> Value {
             "drift": m.drift,
             "novel_fraction": m.novel_fraction,
             "raw_score": m.raw_score,
+            "severity_weight": m.severity_weight,
             "false_alarm_rate": m.false_alarm_rate,
             "baseline_bytes": m.baseline_bytes,
             "warming_up": v.warming_up,
