@@ -117,6 +117,16 @@ impl From<worker::Error> for ApiError {
     }
 }
 
+impl From<crate::domain::stream::StreamError> for ApiError {
+    fn from(e: crate::domain::stream::StreamError) -> Self {
+        use crate::domain::stream::StreamError as S;
+        match e {
+            S::Malformed { .. } => ApiError::bad_request(e.to_string()),
+            _ => ApiError::invalid(e.to_string()),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         use crate::store::StoreError as S;

@@ -13,7 +13,7 @@ pub const ALERT_THRESHOLDS: [u32; 4] = [70, 90, 100, 120];
 /// Past this percentage responses carry [`QUOTA_WARNING_HEADER`].
 pub const SOFT_CAP_PERCENT: u32 = 120;
 /// The response header that carries the soft-cap warning.
-pub const QUOTA_WARNING_HEADER: &str = "X-Quota-Warning";
+pub const QUOTA_WARNING_HEADER: &str = "X-DriftLock-Usage-Warning";
 
 /// An organization's quota for the current period, as the database reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -41,7 +41,7 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<String, ApiError
 pub fn parse_filter(q: &std::collections::HashMap<String, String>) -> Result<AnomalyFilter, ApiError> {
     let mut f = AnomalyFilter { limit: 50, ..Default::default() };
     if let Some(s) = q.get("stream") {
-        f.stream = Some(crate::domain::stream::StreamName::parse(s).map_err(|e| ApiError::invalid(format!("stream: {e}")))?.as_str().to_string());
+        f.stream = Some(crate::domain::stream::StreamName::parse(s)?.as_str().to_string());
     }
     if let Some(s) = q.get("status") {
         f.status = Some(one_of("status", s, &STATUSES)?);
@@ -151,7 +151,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let p = principal::any(&req, ctx).await?;
     p.require_scope("anomalies:write")?;
     let m: ManualAnomaly = read_json(&mut req).await?;
-    let name = crate::domain::stream::StreamName::parse(&m.stream).map_err(|e| ApiError::invalid(format!("stream: {e}")))?;
+    let name = crate::domain::stream::StreamName::parse(&m.stream)?;
     if !(0.0..=1.0).contains(&m.score) {
         return Err(ApiError::invalid("score must be between 0 and 1"));
     }

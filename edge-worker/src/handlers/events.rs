@@ -10,6 +10,7 @@ use super::{json, read_body};
 use crate::auth::principal::{self, Principal};
 use crate::context::Ctx;
 use crate::domain::batch::{BatchErrorClass, EventBatch, EventBody, MAX_BATCH_BYTES};
+use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
 use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
@@ -134,11 +135,10 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         "stream": stream.name, "stream_id": stream.id, "accepted": verdicts.len(), "verdicts": verdicts,
         "usage": usage_summary(&state), "replayed": state.get("replayed").cloned().unwrap_or(json!(false)),
     }))?;
-    if state.get("soft_cap_passed").and_then(Value::as_bool) == Some(true) {
-        resp.headers_mut().set(
-            "X-DriftLock-Usage-Warning",
-            &format!("past 120% of your plan's included detections (soft cap); see {upgrade}"),
-        )?;
+    let quota: QuotaState =
+        serde_json::from_value(state).map_err(|e| ApiError::internal(format!("quota state: {e}")))?;
+    if let Some(warning) = quota.warning_header() {
+        resp.headers_mut().set(QUOTA_WARNING_HEADER, &warning)?;
     }
     Ok(resp)
 }
