@@ -79,3 +79,29 @@ test("an event sent through the API appears in the feed within 2 seconds, withou
   assert.equal(marked, expected);
   assert.deepEqual(b.problems, []);
 });
+
+test("when the live stream is unreachable the feed falls back to polling and still shows new anomalies", async () => {
+  const { context } = b;
+  const page = await context.newPage();
+  try {
+    // A proxy or network that drops event streams: every /anomalies/stream request fails.
+    await page.route((u) => u.pathname === "/anomalies/stream", (route) => route.abort("connectionreset"));
+    await signIn(page);
+    await page.locator('[data-live-mode="polling"]').waitFor({ timeout: 10000 });
+    await page.getByText("Polling every 2 s").waitFor();
+
+    const made = await api("/anomalies", {
+      method: "POST",
+      auth: seed.acme.apiKey,
+      body: { stream: "checkout-api", severity: "low", score: 0.7, event_excerpt: `INFO ${uniqueName("polled")} odd but harmless` },
+    });
+    assert.equal(made.status, 201, made.text);
+    const sentAt = Date.now();
+    await page.locator(`[data-anomaly-id="${made.json.id}"]`).waitFor({ timeout: 4000 });
+    const seenAfter = Date.now() - sentAt;
+    // One poll interval (2 s) plus the request itself.
+    assert.ok(seenAfter <= 3000, `appeared after ${seenAfter} ms`);
+  } finally {
+    await page.close();
+  }
+});
