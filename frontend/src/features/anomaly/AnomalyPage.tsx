@@ -71,7 +71,7 @@ function Detail({ a, onChanged }: { a: AnomalyDetail; onChanged: (d: AnomalyDeta
             {segments.length === 0 ? (
               <p className="text-sm text-slate-700">The event body was not stored.</p>
             ) : (
-              <pre className="relative max-h-96 overflow-auto whitespace-pre-wrap break-all rounded-md bg-slate-50 p-3 font-mono text-sm text-slate-900" tabIndex={0} aria-label="Event body" data-testid="event-excerpt">
+              <pre className="relative max-h-96 overflow-auto whitespace-pre-wrap [overflow-wrap:anywhere] rounded-md bg-slate-50 p-3 font-mono text-sm text-slate-900" tabIndex={0} aria-label="Event body" data-testid="event-excerpt">
                 {segments.map((s, i) => (s.novel ? <mark key={i} className="novel">{s.text}</mark> : <span key={i}>{s.text}</span>))}
               </pre>
             )}

@@ -52,8 +52,8 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div className="flex items-center justify-between gap-3 px-4 py-3 lg:py-5">
           <Logo inverted />
         </div>
-        <nav aria-label="Main" className="px-2 pb-2 lg:flex-1 lg:pb-0">
-          <ul className="flex flex-wrap gap-1 lg:flex-col lg:flex-nowrap">
+        <nav aria-label="Main" className="px-1.5 pb-2 lg:flex-1 lg:px-2 lg:pb-0">
+          <ul className="flex flex-wrap gap-0.5 sm:gap-1 lg:flex-col lg:flex-nowrap">
             {NAV.map((n) => {
               const active = n.match(path);
               return (
@@ -61,7 +61,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                   <Link
                     href={n.href}
                     aria-current={active ? "page" : undefined}
-                    className={`block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${
+                    className={`block whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium sm:px-3 ${
                       active ? "bg-slate-700 text-white" : "text-slate-200 hover:bg-slate-800 hover:text-white"
                     }`}
                   >
