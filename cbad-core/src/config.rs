@@ -191,7 +191,8 @@ impl DetectorConfigBuilder {
     setter!(/// Events before detection starts (default 32 for text, 200 for metrics). Alarms also need
         /// `1 / false_alarm_rate - 1` calibration scores (99 at sensitivity 0.5).
         warmup_events: u32);
-    setter!(/// Longest run of held-out anomalies before they become the new normal (default 256).
+    setter!(/// Longest run of held-out anomalies before they become the new normal (default 256; for
+        /// metrics, a baseline's worth of events).
         incident_events: u32);
     setter!(/// Mask volatile tokens before compressing (default true).
         mask_volatile: bool);
@@ -212,7 +213,7 @@ impl DetectorConfigBuilder {
         let window_events = self.window_events.unwrap_or(if metric { 32 } else { 64 });
         let calibration_events = self.calibration_events.unwrap_or(1024);
         let warmup_events = self.warmup_events.unwrap_or(if metric { 200 } else { 32 });
-        let incident_events = self.incident_events.unwrap_or(256);
+        let incident_events = self.incident_events.unwrap_or(if metric { baseline_events.max(256) } else { 256 });
 
         if !(256..=codec_window / 2).contains(&window_bytes) {
             return Err(Error::config(format!(

@@ -175,6 +175,14 @@ impl StreamDetector {
         }
     }
 
+    fn coarse_symbol(&self, key: u64, v: f64) -> u8 {
+        match self.quantizer(key) {
+            Some(q) => q.coarse_symbol(v),
+            None if self.quant.len() >= MAX_PATHS + 2 => mask::MASK,
+            None => b'?',
+        }
+    }
+
     fn push_number(&mut self, key: u64, v: f64) {
         let cap = self.quantizer_cap();
         let refresh = self.config.window_events;
@@ -224,7 +232,9 @@ impl StreamDetector {
             let mut numbers = core::mem::take(&mut self.numbers);
             let ok = {
                 let mut sink = json::Sink { out: &mut norm, map: &mut map, numbers: &mut numbers, mask: mask_on };
-                json::canonicalize(text, &mut sink, &|k, v| self.symbol(k, v))
+                // JSON leaves are coarse (inside the baseline's range or graded beyond it): with
+                // many leaves per event, fine bins make every combination novel.
+                json::canonicalize(text, &mut sink, &|k, v| self.coarse_symbol(k, v))
             };
             self.norm = norm;
             self.map = map;
@@ -273,7 +283,7 @@ impl StreamDetector {
         let continues = !significant
             && !warming_up
             && !numeric
-            && self.since_flag <= self.config.incident_events
+            && self.since_flag < self.config.window_events
             && p_value <= CONTINUE_P
             && {
                 let inc = self.incident.parse(&norm, true, None);
@@ -331,7 +341,7 @@ impl StreamDetector {
             self.incident.append(&norm);
             self.incident.refresh_costs();
         }
-        self.since_flag = if anomaly { 0 } else { self.since_flag.saturating_add(1) };
+        self.since_flag = if significant { 0 } else { self.since_flag.saturating_add(1) };
         let window_event: &[u8] = if numeric { &norm[norm.len().saturating_sub(2)..] } else { &norm };
         self.push_window(window_event);
         let ncd = self.maybe_ncd();

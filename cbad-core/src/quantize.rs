@@ -52,6 +52,36 @@ impl Quantizer {
         b'a' + self.edges.partition_point(|&e| e <= v) as u8
     }
 
+    /// A coarse symbol for leaves of multi-field events: `m` when `v` is inside the baseline's
+    /// range or within 4 robust standard deviations (IQR / 1.349) of its median; beyond that
+    /// `D C B` below and `U V W` above at 4, 6 and 10 deviations.
+    pub(crate) fn coarse_symbol(&self, v: f64) -> u8 {
+        if !v.is_finite() {
+            return b'N';
+        }
+        if self.edges.len() < 15 {
+            return b'?';
+        }
+        if v >= self.min && v <= self.max {
+            return b'm';
+        }
+        let median = self.edges[7];
+        let iqr = self.edges[11] - self.edges[3];
+        let scale = (iqr / 1.349).max((self.max - self.min) / 6.0).max(libm::fabs(median) * 1e-9).max(1e-12);
+        let z = (v - median) / scale;
+        let a = libm::fabs(z);
+        let level = if a <= 4.0 { 0 } else if a <= 6.0 { 1 } else if a <= 10.0 { 2 } else { 3 };
+        match (level, z < 0.0) {
+            (0, _) => b'm',
+            (1, true) => b'D',
+            (2, true) => b'C',
+            (_, true) => b'B',
+            (1, false) => b'U',
+            (2, false) => b'V',
+            (_, false) => b'W',
+        }
+    }
+
     /// Adds a baseline value; refreshes bins on schedule. Non-finite values are ignored.
     pub(crate) fn push(&mut self, v: f64) {
         if !v.is_finite() {
@@ -102,5 +132,10 @@ mod tests {
         assert_eq!(q.symbol(1000.0), b'W');
         assert_eq!(q.symbol(-30.0), b'C');
         assert_eq!(q.symbol(f64::NAN), b'N');
+        // Coarse: inside the range or near the median is `m`; far out is graded.
+        assert_eq!(q.coarse_symbol(50.0), b'm');
+        assert_eq!(q.coarse_symbol(101.0), b'm');
+        assert_eq!(q.coarse_symbol(49.5 + 5.0 * 37.0), b'U');
+        assert_eq!(q.coarse_symbol(49.5 - 20.0 * 37.0), b'B');
     }
 }
