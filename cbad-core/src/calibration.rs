@@ -49,6 +49,18 @@ impl Calibration {
         (1 + at_least) as f64 / (n + 1) as f64
     }
 
+    /// `1 - p_value(score)`, refined beyond the largest calibration score by an exponential
+    /// tail (scale: largest minus median) so that the most extreme events still rank.
+    pub(crate) fn score(&self, score: f64, p_value: f64) -> f64 {
+        let Some(&max) = self.sorted.last() else { return 1.0 - p_value };
+        if score.is_nan() || score <= max {
+            return 1.0 - p_value;
+        }
+        let spread = (max - self.median()).max(1e-9);
+        let tail = if score.is_finite() { libm::exp(-(score - max) / spread) } else { 0.0 };
+        1.0 - p_value * tail
+    }
+
     /// The median score (0 when empty).
     pub(crate) fn median(&self) -> f64 {
         if self.sorted.is_empty() {
@@ -73,6 +85,10 @@ mod tests {
         assert_eq!(c.p_value(2.0), 4.0 / 5.0);
         assert_eq!(c.p_value(100.0), 1.0 / 5.0);
         assert_eq!(c.p_value(0.0), 1.0);
+        assert_eq!(c.score(2.0, c.p_value(2.0)), 1.0 - 4.0 / 5.0);
+        assert!(c.score(4.0, c.p_value(4.0)) > c.score(3.5, c.p_value(3.5)));
+        assert!(c.score(4.0, c.p_value(4.0)) < 1.0);
+        assert_eq!(c.score(f64::INFINITY, 0.2), 1.0);
         c.push(50.0); // evicts 1.0
         assert_eq!(c.scores().collect::<Vec<_>>(), [2.0, 2.0, 3.0, 50.0]);
         assert_eq!(c.p_value(3.0), 3.0 / 5.0);

@@ -276,6 +276,7 @@ impl StreamDetector {
         let raw = bpb;
         let bar = (alpha * weight).min(MAX_ALPHA.max(alpha));
         let p_value = self.calibration.p_value(raw);
+        let score = self.calibration.score(raw, p_value);
         let warming_up = index < self.config.warmup_events as u64 || self.calibration.len() < 16;
         let significant = !warming_up && p_value <= bar;
         // Incident continuation: an unusual event that the recently flagged events explain far
@@ -375,7 +376,7 @@ impl StreamDetector {
         };
         Verdict {
             index,
-            score: 1.0 - p_value,
+            score,
             p_value,
             anomaly,
             severity,

@@ -61,7 +61,8 @@ pub struct Metrics {
 pub struct Verdict {
     /// 0-based position of the event in its stream.
     pub index: u64,
-    /// `1 - p_value`, in `[0, 1]`; higher is more anomalous.
+    /// `1 - p_value` in `[0, 1]`, higher is more anomalous; beyond the largest calibration score
+    /// it keeps rising towards 1 (exponential tail) so extreme events still rank.
     pub score: f64,
     /// Conformal p-value against the baseline's own recent scores, in `(0, 1]`.
     pub p_value: f64,
