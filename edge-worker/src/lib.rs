@@ -10,6 +10,7 @@ mod context;
 mod domain;
 mod error;
 mod handlers;
+mod ingest;
 mod objects;
 mod outbound;
 mod routes;
@@ -23,6 +24,12 @@ use worker::*;
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(routes::serve(req, env).await)
+}
+
+#[event(queue)]
+async fn queue(batch: MessageBatch<ingest::QueuedBatch>, env: Env, _ctx: Context) -> Result<()> {
+    handlers::ingest_queue::consume(batch, env).await;
+    Ok(())
 }
 
 #[event(scheduled)]

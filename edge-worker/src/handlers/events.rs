@@ -6,16 +6,14 @@
 //! transaction. Only when that commits does the client get 200; a failure is a 503 and a
 //! retry with the same `Idempotency-Key` gets the same verdicts, counted once.
 
-use super::{json, read_body};
+use super::{json, query, read_body};
 use crate::auth::principal::{self, Principal};
 use crate::context::Ctx;
-use crate::domain::batch::{BatchErrorClass, EventBatch, EventBody, MAX_BATCH_BYTES};
+use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
 use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
-use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
-use crate::handlers::streams::settings_of;
-use crate::objects::{DetectorClient, EventToScore, ScoreRequest};
-use crate::store::NewAnomaly;
+use crate::ingest::{score_and_store, PreparedEvent, QueuedBatch, Stored};
+use crate::store::StreamRow;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -45,6 +43,24 @@ fn usage_summary(state: &Value) -> Value {
         "remaining": state.get("remaining"), "soft_cap_passed": state.get("soft_cap_passed"),
         "blocked": state.get("blocked"),
     })
+}
+
+/// Largest body accepted in asynchronous mode (a queue message holds at most 128 KB).
+pub const MAX_ASYNC_BATCH_BYTES: usize = 96 * 1024;
+
+/// Asynchronous mode: the batch is durably queued before the client hears 202.
+async fn enqueue(ctx: &Ctx, org_id: &str, stream: &StreamRow, key: String, events: Vec<PreparedEvent>) -> Result<Response, ApiError> {
+    let accepted = events.len();
+    let message = QueuedBatch { org_id: org_id.to_string(), stream_id: stream.id.clone(), idempotency_key: key.clone(), events };
+    let size = serde_json::to_vec(&message).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > MAX_ASYNC_BATCH_BYTES {
+        return Err(ApiError::too_large(format!(
+            "asynchronous batches must be at most {MAX_ASYNC_BATCH_BYTES} bytes once prepared (this one is {size}); send smaller batches"
+        )));
+    }
+    let queue = ctx.env.queue("INGEST_QUEUE").map_err(|e| ApiError::misconfigured(format!("INGEST_QUEUE: {e}")))?;
+    queue.send(&message).await.map_err(|e| ApiError::unavailable("the ingest queue", e.to_string()))?;
+    json(202, &json!({ "stream": stream.name, "stream_id": stream.id, "accepted": accepted, "mode": "async", "idempotency_key": key }))
 }
 
 /// `POST /events`
@@ -80,57 +96,11 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         Some(k) => k,
         None => random_key()?,
     };
-    let events: Vec<EventToScore> = batch
-        .events
-        .iter()
-        .map(|e| match &e.body {
-            EventBody::Text(t) => EventToScore::Text(t.clone()),
-            // The batch parser already checked this is a JSON number.
-            EventBody::Number(n) => EventToScore::Number(n.parse().unwrap_or(f64::NAN)),
-            EventBody::Json(j) => EventToScore::Json(j.clone()),
-        })
-        .collect();
-    let detector = DetectorClient::for_stream(&ctx.env, &grant.org_id, &stream.id)?;
-    let scored = detector
-        .score(&ScoreRequest { settings: settings_of(&stream), idempotency_key: key.clone(), events })
-        .await?;
-
-    let mut anomalies = Vec::new();
-    let mut flagged = Vec::new();
-    for (i, v) in scored.verdicts.iter().enumerate() {
-        if !v.anomaly {
-            continue;
-        }
-        let e = &batch.events[i];
-        let mut metadata = e.metadata.clone().unwrap_or_default();
-        if let Some(ts) = e.ts {
-            metadata.insert("ts".into(), json!(ts.to_rfc3339()));
-        }
-        let metadata = Value::Object(metadata);
-        anomalies.push(NewAnomaly {
-            stream_id: stream.id.clone(),
-            event_type: e.event_type.map(|t| t.as_str()).unwrap_or(stream.event_type.as_str()).to_string(),
-            event_excerpt: excerpt(e.body.as_str(), EXCERPT_BYTES),
-            metadata,
-            metrics: v.metrics.clone(),
-            p_value: Some(v.p_value),
-            score: v.score,
-            severity: v.severity.clone().unwrap_or_else(|| "low".into()),
-            novel_spans: json!(v.novel),
-            explanation: v.explanation.clone(),
-            detected_at: None,
-        });
-        flagged.push(i);
+    let events: Vec<PreparedEvent> = batch.events.iter().map(PreparedEvent::from_batch).collect();
+    if query(&req).get("mode").map(String::as_str) == Some("async") {
+        return enqueue(ctx, &grant.org_id, &stream, key, events).await;
     }
-    let state = ctx
-        .store
-        .ingest_batch(&grant.org_id, &stream.id, &format!("events:{}:{key}", stream.id), scored.verdicts.len(), &anomalies)
-        .await?;
-    let ids: Vec<Value> = state.get("anomaly_ids").and_then(Value::as_array).cloned().unwrap_or_default();
-    let mut verdicts: Vec<Value> = scored.verdicts.iter().map(|v| json!(v)).collect();
-    for (n, i) in flagged.iter().enumerate() {
-        verdicts[*i]["anomaly_id"] = ids.get(n).cloned().unwrap_or(Value::Null);
-    }
+    let Stored { verdicts, state } = score_and_store(ctx, &grant.org_id, &stream, &key, &events).await?;
     let mut resp = json(200, &json!({
         "stream": stream.name, "stream_id": stream.id, "accepted": verdicts.len(), "verdicts": verdicts,
         "usage": usage_summary(&state), "replayed": state.get("replayed").cloned().unwrap_or(json!(false)),

@@ -4,6 +4,7 @@ pub mod anomalies;
 pub mod api_keys;
 pub mod events;
 pub mod feed;
+pub mod ingest_queue;
 pub mod me;
 pub mod meta;
 pub mod notifications;
