@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { api, eventually } from "./support/api.mjs";
 import { assertMatchesContract } from "./support/contract.mjs";
 import { stack, userToken } from "./support/stack.mjs";
-import { freshOrg } from "./support/db.mjs";
+import { freshOrg, sql } from "./support/db.mjs";
 import { recorded } from "./support/stripe.mjs";
 
 const record = (org, anomalies, key) =>
@@ -49,4 +49,26 @@ test("usage figures must be sane", async () => {
     const res = await api("/usage", { method: "POST", auth: org.apiKey, body });
     assert.equal(res.status, 422, `${JSON.stringify(body)} -> ${res.text}`);
   }
+});
+
+test("a Standard organization past its included detections is billed for the overage once, however often the cron runs", async () => {
+  const org = freshOrg("overage", { plan: "standard" });
+  const customer = `cus_m${org.orgId.slice(0, 7)}`;
+  sql(`update public.organizations set stripe_customer_id = '${customer}' where id = '${org.orgId}'`);
+  const cron = () => fetch(new URL("/__scheduled?cron=*+*+*+*+*", stack.apiUrl));
+  const meterFor = async () => (await recorded("/v1/billing/meter_events")).filter((r) => r.body?.payload?.stripe_customer_id === customer);
+
+  assert.equal((await record(org, 50010, "o1")).status, 200);
+  await cron();
+  await cron();
+  const first = await eventually(async () => ((await meterFor()).length >= 1 ? meterFor() : null));
+  assert.equal(first.length, 1, JSON.stringify(first));
+  assert.equal(String(first[0].body.payload.value), "10");
+
+  assert.equal((await record(org, 5, "o2")).status, 200);
+  await cron();
+  const second = await eventually(async () => ((await meterFor()).length >= 2 ? meterFor() : null));
+  assert.equal(second.length, 2);
+  assert.equal(String(second[1].body.payload.value), "5");
+  assert.notEqual(second[0].body.identifier, second[1].body.identifier);
 });

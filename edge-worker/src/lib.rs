@@ -34,5 +34,6 @@ async fn queue(batch: MessageBatch<ingest::QueuedBatch>, env: Env, _ctx: Context
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    handlers::overage::report_pending(&env).await;
     handlers::notifications::deliver_due(env).await;
 }

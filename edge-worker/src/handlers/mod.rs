@@ -8,6 +8,7 @@ pub mod ingest_queue;
 pub mod me;
 pub mod meta;
 pub mod notifications;
+pub mod overage;
 pub mod streams;
 pub mod subscription;
 pub mod usage;

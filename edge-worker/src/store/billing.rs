@@ -72,3 +72,18 @@ impl Store {
         self.send(self.client(As::Service).from("billing_audit_log").insert(row.to_string())).await.map(|_| ())
     }
 }
+
+impl Store {
+    /// Paid-plan periods with overage not yet reported to Stripe.
+    pub async fn pending_overage(&self, limit: usize) -> Result<Vec<Value>, StoreError> {
+        self.rpc(As::Service, "pending_overage", json!({ "p_limit": limit })).await
+    }
+
+    /// Records that overage up to `total` was reported (monotonic in the database).
+    pub async fn mark_overage_reported(&self, org_id: &str, period_start: &str, total: i64) -> Result<(), StoreError> {
+        let _: Value = self
+            .rpc(As::Service, "mark_overage_reported", json!({ "p_org_id": org_id, "p_period_start": period_start, "p_total": total }))
+            .await?;
+        Ok(())
+    }
+}
