@@ -59,14 +59,14 @@ impl Quantizer {
         if !v.is_finite() {
             return b'N';
         }
-        if self.edges.len() < 15 {
+        if self.edges.len() < BINS - 1 {
             return b'?';
         }
         if v >= self.min && v <= self.max {
             return b'm';
         }
-        let median = self.edges[7];
-        let iqr = self.edges[11] - self.edges[3];
+        let median = self.edges[BINS / 2 - 1];
+        let iqr = self.edges[BINS * 3 / 4 - 1] - self.edges[BINS / 4 - 1];
         let scale = (iqr / 1.349).max((self.max - self.min) / 6.0).max(libm::fabs(median) * 1e-9).max(1e-12);
         let z = (v - median) / scale;
         let a = libm::fabs(z);
