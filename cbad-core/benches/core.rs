@@ -3,6 +3,7 @@
 //! Not a timed test: it prints figures for the performance log.
 
 #[path = "corpus.rs"]
+#[allow(dead_code)]
 mod corpus;
 
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
