@@ -69,5 +69,5 @@ test("an owner starts an upgrade and is sent to the Checkout URL the Stripe stan
   await page.waitForURL(url, { timeout: 10000 });
   assert.deepEqual(left, [url], "the browser went to exactly the URL the API returned");
   if (!process.env.DRIFTLOCK_FAKE_API) assert.ok(url.startsWith(stack.recorderUrl), `the local Stripe stand-in issued ${url}`);
-  await page.unroute(() => true);
+  await page.unrouteAll();
 });
