@@ -105,9 +105,9 @@ export interface Invoice {
   id: string;
   number: string | null;
   status: string;
-  amount_due: number;
-  amount_paid: number;
-  currency: string;
+  amount_due: number | null;
+  amount_paid: number | null;
+  currency: string | null;
   hosted_invoice_url: string | null;
   created: string | number;
 }

@@ -9,6 +9,8 @@ describe("format", () => {
     expect(formatMoney(4950)).toBe("$49.50");
     expect(formatMoney(0)).toBe("$0");
     expect(formatMoney(1234, "eur")).toBe("€12.34");
+    expect(formatMoney(null)).toBe("—");
+    expect(formatMoney(500, null)).toBe("$5");
     expect(formatUnitPrice(0.1)).toBe("$0.001");
     expect(formatUnitPrice(0.05)).toBe("$0.0005");
   });

@@ -14,7 +14,9 @@ export function formatCompact(n: number): string {
 }
 
 /** Cents to money: 4900 -> "$49", 4950 -> "$49.50"; currency defaults to USD. */
-export function formatMoney(cents: number, currency = "usd"): string {
+export function formatMoney(cents: number | null | undefined, currency: string | null = "usd"): string {
+  if (cents === null || cents === undefined || !Number.isFinite(cents)) return "—";
+  currency = currency || "usd";
   const whole = Number.isInteger(cents / 100);
   return new Intl.NumberFormat(LOCALE, {
     style: "currency",
