@@ -60,6 +60,7 @@ pub struct StreamDetector {
     pub(crate) held_run: u32,
     pub(crate) incident: History,
     pub(crate) since_flag: u32,
+    pub(crate) incident_appends: u32,
     pub(crate) since_refresh: u32,
     pub(crate) since_ncd: u32,
     pub(crate) window_flags: VecDeque<bool>,
@@ -103,6 +104,7 @@ impl StreamDetector {
             held_run: 0,
             incident: History::new(config.compressor, INCIDENT_BYTES),
             since_flag: u32::MAX,
+            incident_appends: 0,
             since_refresh: 0,
             since_ncd: 0,
             window_flags: VecDeque::new(),
@@ -340,7 +342,10 @@ impl StreamDetector {
         }
         if anomaly && !numeric {
             self.incident.append(&norm);
-            self.incident.refresh_costs();
+            self.incident_appends = self.incident_appends.wrapping_add(1);
+            if self.incident_appends % 16 == 1 {
+                self.incident.refresh_costs();
+            }
         }
         self.since_flag = if significant { 0 } else { self.since_flag.saturating_add(1) };
         let window_event: &[u8] = if numeric { &norm[norm.len().saturating_sub(2)..] } else { &norm };

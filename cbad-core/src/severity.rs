@@ -4,15 +4,35 @@
 //! (fatal/critical/panic/emerg 8, error/severe 4, warn 2, otherwise 1) times `1 + 0.5` per distinct error-vocabulary word
 //! (failed, interrupt, timeout, refused, ...), at most 2.5. Case-insensitive, whole words.
 
-const VOCAB: &[&[u8]] = &[
-    b"abort", b"aborted", b"crash", b"crashed", b"corrupt", b"corrupted", b"denied", b"exception", b"fail",
-    b"failed", b"failure", b"fault", b"interrupt", b"killed", b"lost", b"panic", b"refused", b"severed",
-    b"terminated", b"timeout", b"timed", b"unreachable", b"unavailable", b"invalid", b"error", b"errors",
-];
+/// Error vocabulary: each distinct word found adds to the weight.
+fn vocab_bit(w: &[u8]) -> u32 {
+    let k = match w {
+        b"abort" | b"aborted" => 0,
+        b"crash" | b"crashed" => 1,
+        b"corrupt" | b"corrupted" => 2,
+        b"denied" => 3,
+        b"exception" => 4,
+        b"fail" | b"failed" | b"failure" => 5,
+        b"fault" => 6,
+        b"interrupt" => 7,
+        b"killed" => 8,
+        b"lost" => 9,
+        b"panic" => 10,
+        b"refused" => 11,
+        b"severed" => 12,
+        b"terminated" => 13,
+        b"timeout" | b"timed" => 14,
+        b"unreachable" | b"unavailable" => 15,
+        b"invalid" => 16,
+        b"error" | b"errors" => 17,
+        _ => return 0,
+    };
+    1 << k
+}
 
 pub(crate) fn weight(text: &[u8]) -> f64 {
     let mut level = 1.0f64;
-    let mut seen = 0u32; // bit per VOCAB entry
+    let mut seen = 0u32; // bit per vocabulary word family
     let mut i = 0;
     while i < text.len() {
         if !text[i].is_ascii_alphabetic() {
@@ -39,9 +59,7 @@ pub(crate) fn weight(text: &[u8]) -> f64 {
             _ => 1.0,
         };
         level = level.max(l);
-        if let Some(k) = VOCAB.iter().position(|v| *v == w) {
-            seen |= 1 << k;
-        }
+        seen |= vocab_bit(w);
     }
     level * (1.0 + 0.5 * seen.count_ones() as f64).min(2.5)
 }

@@ -161,6 +161,7 @@ pub(crate) fn write(d: &StreamDetector) -> Vec<u8> {
     w.u32(d.since_ncd);
 
     w.u32(d.since_flag);
+    w.u32(d.incident_appends);
     write_history(&mut w, &d.history);
     write_history(&mut w, &d.incident);
     w.u32(d.starts.len() as u32);
@@ -295,6 +296,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
     d.since_ncd = r.u32()?;
 
     d.since_flag = r.u32()?;
+    d.incident_appends = r.u32()?;
     d.history = read_history(&mut r, d.config.compressor, d.config.baseline_bytes)?;
     d.incident = read_history(&mut r, d.config.compressor, crate::detector::INCIDENT_BYTES)?;
     let n_starts = r.count("baseline event count", d.history.len().max(1))?;

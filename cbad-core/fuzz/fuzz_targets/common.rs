@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 // Shared by the cbad-core fuzz targets: turn fuzz bytes into a detector and its events.
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
 
