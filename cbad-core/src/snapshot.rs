@@ -301,6 +301,12 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
     d.incident = read_history(&mut r, d.config.compressor, crate::detector::INCIDENT_BYTES)?;
     let n_starts = r.count("baseline event count", d.history.len().max(1))?;
     d.starts = (0..n_starts).map(|_| r.u64()).collect::<Result<VecDeque<_>, _>>()?;
+    // Event offsets ascend inside the baseline; otherwise the next events scored leave a state
+    // whose own snapshot is refused (found by fuzzing: cbad-core/tests/fuzz_regressions.rs).
+    let (lo, pos) = (d.history.lo_eff(), d.history.pos());
+    if d.starts.iter().any(|&s| s < lo || s > pos) || d.starts.iter().zip(d.starts.iter().skip(1)).any(|(a, b)| a > b) {
+        return Err(Error::snapshot(format!("baseline event offsets do not ascend within the baseline's {lo}..={pos}")));
+    }
     let n_cal = r.count("calibration size", d.config.calibration_events as usize)?;
     let mut cal = Calibration::new(d.config.calibration_events as usize);
     for _ in 0..n_cal {
