@@ -50,7 +50,7 @@ export function useLiveAnomalies(filters: AnomalyFilters) {
       onMode: setMode,
       onAnomaly: (a) => {
         const known = itemsRef.current.some((x) => x.id === a.id);
-        setItems((prev) => mergeAnomalies(prev, [a], filtersRef.current));
+        setItems((prev) => mergeAnomalies(prev, [a], filtersRef.current, Math.max(500, prev.length + 1)));
         if (!known) setFresh((f) => ({ ids: new Set(f.ids).add(a.id), last: a }));
       },
     });
