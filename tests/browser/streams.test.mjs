@@ -29,12 +29,11 @@ test("an owner changes a stream's sensitivity with the slider and the API stores
   await slider.waitFor();
   assert.equal(Number(await slider.inputValue()), original.sensitivity);
 
-  // By keyboard: two steps up (or down, if already near the top).
+  // By keyboard: five steps of 0.01 up (or down, if already near the top).
   await slider.focus();
-  const key = original.sensitivity <= 0.85 ? "ArrowRight" : "ArrowLeft";
-  await page.keyboard.press(key);
-  await page.keyboard.press(key);
-  const expected = Math.round((original.sensitivity + (key === "ArrowRight" ? 0.1 : -0.1)) * 100) / 100;
+  const key = original.sensitivity <= 0.9 ? "ArrowRight" : "ArrowLeft";
+  for (let i = 0; i < 5; i++) await page.keyboard.press(key);
+  const expected = Math.round((original.sensitivity + (key === "ArrowRight" ? 0.05 : -0.05)) * 100) / 100;
   assert.equal(Number(await card.getByTestId("sensitivity-value").innerText()), expected);
   await card.getByRole("button", { name: "Save" }).click();
   await card.getByText(/^Saved: sensitivity/).waitFor();

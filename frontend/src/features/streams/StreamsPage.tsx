@@ -93,7 +93,7 @@ function StreamCard({ stream, onSaved }: { stream: Stream; onSaved: (s: Stream) 
           type="range"
           min={0}
           max={1}
-          step={0.05}
+          step={0.01}
           value={sensitivity}
           onChange={(e) => setSensitivity(Number(e.target.value))}
           aria-describedby={`${sid}-hint`}
