@@ -1,7 +1,8 @@
 // Billing: the plan, the cost calculator, and starting an upgrade through Stripe Checkout.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { api } from "../support/api.mjs";
+import { api, uniqueName } from "../support/api.mjs";
+import { freshOrg, sql } from "../support/db.mjs";
 import { seed, stack } from "../support/stack.mjs";
 import { openBrowser, screenshots, signIn } from "./support/browser.mjs";
 
@@ -69,5 +70,36 @@ test("an owner starts an upgrade and is sent to the Checkout URL the Stripe stan
   await page.waitForURL(url, { timeout: 10000 });
   assert.deepEqual(left, [url], "the browser went to exactly the URL the API returned");
   if (!process.env.DRIFTLOCK_FAKE_API) assert.ok(url.startsWith(stack.recorderUrl), `the local Stripe stand-in issued ${url}`);
+  await page.unrouteAll();
+});
+
+test("a paying customer opens the Stripe billing portal from the billing page", async () => {
+  const { page } = b;
+  const org = freshOrg(uniqueName("Payer"), { plan: "standard" });
+  sql(`update public.organizations set stripe_customer_id = 'cus_${org.orgId.slice(0, 8)}' where id = '${org.orgId}'`);
+  await signIn(page, org.user, "/billing");
+  await page.getByTestId("current-plan").filter({ hasText: "Standard" }).waitFor();
+
+  const dashOrigin = new URL(stack.dashboardUrl).origin;
+  const apiOrigin = new URL(stack.apiUrl).origin;
+  const left = [];
+  await page.route((u) => u.origin !== dashOrigin && u.origin !== apiOrigin, (route) => {
+    if (!route.request().isNavigationRequest()) return route.continue();
+    left.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Portal stand-in</title>" });
+  });
+  let given;
+  await page.route((u) => u.href === new URL("/subscription/portal", stack.apiUrl).href, async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    const response = await route.fetch();
+    given = { status: response.status(), body: await response.text() };
+    return route.fulfill({ response, body: given.body });
+  });
+  await page.getByRole("button", { name: "Manage billing" }).click();
+  await page.waitForURL((u) => u.origin !== dashOrigin, { timeout: 10000 });
+  assert.equal(given?.status, 200, given?.body);
+  const { url } = JSON.parse(given.body);
+  assert.deepEqual(left, [url]);
+  assert.ok(url.startsWith(stack.recorderUrl), url);
   await page.unrouteAll();
 });
