@@ -269,3 +269,27 @@ fn the_same_events_give_the_same_verdicts() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn arbitrary_bodies_never_panic_and_spans_stay_inside_the_text() {
+    let mut r = Rng(99);
+    let pieces = ["{", "}", "[", "]", "\"", ":", ",", "\\", "1e5", "-0.5", "null", "true", "é", "\u{1F600}", " ", "a", "0x1f", "\n"];
+    for kind in [EventKind::Json, EventKind::Log, EventKind::Metric] {
+        let cfg = DetectorConfig::builder().kind(kind).warmup_events(5).build().unwrap();
+        let mut det = StreamDetector::new(cfg);
+        for _ in 0..3000 {
+            let n = r.below(40) as usize;
+            let s: String = (0..n).map(|_| pieces[r.below(pieces.len() as u64) as usize]).collect();
+            for body in [EventBody::Json(&s), EventBody::Text(&s)] {
+                let v = det.score(body);
+                assert!((0.0..=1.0).contains(&v.score) && v.p_value > 0.0 && v.p_value <= 1.0, "{v:?}");
+                for &(a, b) in &v.novel {
+                    assert!(a < b && b as usize <= s.len(), "span {a}..{b} outside {s:?}");
+                }
+            }
+            let x = f64::from_bits(r.next());
+            det.score(EventBody::Number(x));
+        }
+        assert!(StreamDetector::restore(&det.snapshot()).is_ok());
+    }
+}
