@@ -23,12 +23,12 @@ export function CostCalculator({ plans, initial }: { plans: Plan[]; initial: num
       />
       <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">Events scored are free; only detected anomalies count.</p>
       <div className="relative mt-4 overflow-x-auto" tabIndex={0} role="region" aria-label="Monthly cost per plan">
-        <table className="w-full min-w-[32rem] text-left text-sm" data-testid="cost-table">
+        <table className="w-full text-left text-sm" data-testid="cost-table">
           <thead className="text-slate-700">
             <tr>
               <th scope="col" className="py-2 pr-4 font-medium">Plan</th>
-              <th scope="col" className="py-2 pr-4 font-medium">Base</th>
-              <th scope="col" className="py-2 pr-4 font-medium">Included</th>
+              <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Base</th>
+              <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Included</th>
               <th scope="col" className="py-2 pr-4 font-medium">Overage</th>
               <th scope="col" className="py-2 font-medium">Monthly total</th>
             </tr>
@@ -40,8 +40,8 @@ export function CostCalculator({ plans, initial }: { plans: Plan[]; initial: num
                   {c.plan.name}
                   {c.plan.id === cheapest && <span className="ml-2 rounded bg-emerald-700 px-1.5 py-0.5 text-xs font-medium text-white">Cheapest</span>}
                 </th>
-                <td className="py-2 pr-4 tabular-nums">{formatMoney(c.baseCents)}</td>
-                <td className="py-2 pr-4 tabular-nums">{formatInt(c.plan.included_detections)}</td>
+                <td className="hidden py-2 pr-4 tabular-nums sm:table-cell">{formatMoney(c.baseCents)}</td>
+                <td className="hidden py-2 pr-4 tabular-nums sm:table-cell">{formatInt(c.plan.included_detections)}</td>
                 <td className="py-2 pr-4 tabular-nums">
                   {!c.plan.blocks_at_limit && Number(c.plan.overage_cents_per_detection) > 0
                     ? `${formatInt(c.overageDetections)} × ${formatUnitPrice(c.plan.overage_cents_per_detection as number)} = ${formatMoney(c.overageCents)}`
