@@ -136,14 +136,14 @@ function BillingView({ sub, detections }: { sub: Subscription; detections: numbe
           <p className="text-sm text-slate-700">No invoices yet.</p>
         ) : (
           <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label="Invoices">
-            <table className="w-full min-w-[36rem] text-left text-sm">
+            <table className="w-full text-left text-sm">
               <thead className="text-slate-700">
                 <tr>
                   <th scope="col" className="py-2 pr-4 font-medium">Invoice</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Date</th>
+                  <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Date</th>
                   <th scope="col" className="py-2 pr-4 font-medium">Status</th>
                   <th scope="col" className="py-2 pr-4 text-right font-medium">Due</th>
-                  <th scope="col" className="py-2 pr-4 text-right font-medium">Paid</th>
+                  <th scope="col" className="hidden py-2 pr-4 text-right font-medium sm:table-cell">Paid</th>
                   <th scope="col" className="py-2 font-medium"><span className="sr-only">Link</span></th>
                 </tr>
               </thead>
@@ -151,10 +151,10 @@ function BillingView({ sub, detections }: { sub: Subscription; detections: numbe
                 {sub.invoices.map((inv) => (
                   <tr key={inv.id} className="border-t border-slate-200">
                     <td className="py-2 pr-4 font-mono text-xs">{inv.number ?? inv.id}</td>
-                    <td className="py-2 pr-4">{formatDate(inv.created)}</td>
+                    <td className="hidden py-2 pr-4 sm:table-cell">{formatDate(inv.created)}</td>
                     <td className="py-2 pr-4"><Badge tone={statusTone(inv.status)}>{titleCase(inv.status)}</Badge></td>
                     <td className="py-2 pr-4 text-right tabular-nums">{formatMoney(inv.amount_due, inv.currency)}</td>
-                    <td className="py-2 pr-4 text-right tabular-nums">{formatMoney(inv.amount_paid, inv.currency)}</td>
+                    <td className="hidden py-2 pr-4 text-right tabular-nums sm:table-cell">{formatMoney(inv.amount_paid, inv.currency)}</td>
                     <td className="py-2">
                       {inv.hosted_invoice_url && (
                         <a href={inv.hosted_invoice_url} target="_blank" rel="noopener noreferrer" className="text-indigo-800 underline">
