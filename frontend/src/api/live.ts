@@ -39,7 +39,8 @@ export function startLiveFeed(opts: LiveOptions): () => void {
     opts.onAnomaly(a);
   };
 
-  async function streamOnce(): Promise<void> {
+  /** One connection; resolves with the server's `retry:` hint when it ends the stream. */
+  async function streamOnce(): Promise<number | null> {
     const headers: Record<string, string> = { Accept: "text/event-stream", ...(await authHeaders()) };
     if (lastEventId) headers["Last-Event-ID"] = lastEventId;
     const res = await fetch(apiUrl("/anomalies/stream"), { headers, signal, cache: "no-store" });
@@ -63,6 +64,7 @@ export function startLiveFeed(opts: LiveOptions): () => void {
       }
       if (ev.id) lastEventId = ev.id;
     });
+    return parser.retry;
   }
 
   async function pollOnce(): Promise<void> {
@@ -76,8 +78,12 @@ export function startLiveFeed(opts: LiveOptions): () => void {
     while (!signal.aborted) {
       if (failures < maxFailures) {
         try {
-          await streamOnce();
-          failures = 0; // the server closed a healthy stream: reconnect at once
+          const opened = Date.now();
+          const retry = await streamOnce();
+          failures = 0;
+          // The server ends each connection after a while: reconnect at once after a long one,
+          // after its retry hint (default 1 s) if it ended quickly, so a bad proxy cannot spin us.
+          if (Date.now() - opened < 5000) await sleep(retry ?? 1000, signal);
         } catch (e) {
           if (signal.aborted) break;
           if (e instanceof ApiError && e.status === 401) break;
