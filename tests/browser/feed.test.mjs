@@ -105,3 +105,30 @@ test("when the live stream is unreachable the feed falls back to polling and sti
     await page.close();
   }
 });
+
+test("the feed stays live across the server ending the stream (it resumes with Last-Event-ID)", async () => {
+  const page = await b.context.newPage();
+  try {
+    const streamRequests = [];
+    page.on("request", (r) => { if (new URL(r.url()).pathname === "/anomalies/stream") streamRequests.push(r.headers()["last-event-id"] ?? null); });
+    await signIn(page);
+    await page.locator('[data-live-mode="live"]').waitFor({ timeout: 10000 });
+    // The Worker ends each connection after about 25 s; wait for the client to reconnect.
+    const until = Date.now() + 40000;
+    while (streamRequests.length < 2 && Date.now() < until) await page.waitForTimeout(500);
+    assert.ok(streamRequests.length >= 2, `reconnected (${streamRequests.length} stream requests)`);
+    assert.ok(streamRequests.at(-1), "the reconnect carried Last-Event-ID");
+
+    const made = await api("/anomalies", {
+      method: "POST",
+      auth: seed.acme.apiKey,
+      body: { stream: "checkout-api", severity: "medium", score: 0.8, event_excerpt: `WARN ${uniqueName("after-reconnect")} cache stampede` },
+    });
+    assert.equal(made.status, 201, made.text);
+    const sentAt = Date.now();
+    await page.locator(`[data-anomaly-id="${made.json.id}"]`).waitFor({ timeout: 2000 });
+    assert.ok(Date.now() - sentAt <= 2000);
+  } finally {
+    await page.close();
+  }
+});
