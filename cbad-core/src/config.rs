@@ -79,6 +79,7 @@ pub struct DetectorConfig {
     pub(crate) incident_events: u32,
     pub(crate) mask_volatile: bool,
     pub(crate) ncd_every: u32,
+    pub(crate) one_alarm_per_incident: bool,
 }
 
 impl DetectorConfig {
@@ -131,6 +132,10 @@ impl DetectorConfig {
     pub fn mask_volatile(&self) -> bool {
         self.mask_volatile
     }
+    /// Whether a numeric stream raises one alarm per incident (see the builder method).
+    pub fn one_alarm_per_incident(&self) -> bool {
+        self.one_alarm_per_incident
+    }
     /// Events between NCD recomputations with the real compressor (`None`: never).
     pub fn ncd_every(&self) -> Option<u32> {
         (self.ncd_every > 0).then_some(self.ncd_every)
@@ -156,6 +161,7 @@ pub struct DetectorConfigBuilder {
     incident_events: Option<u32>,
     mask_volatile: Option<bool>,
     ncd_every: Option<u32>,
+    one_alarm_per_incident: Option<bool>,
 }
 
 macro_rules! setter {
@@ -196,6 +202,10 @@ impl DetectorConfigBuilder {
         incident_events: u32);
     setter!(/// Mask volatile tokens before compressing (default true).
         mask_volatile: bool);
+    setter!(/// Numeric streams raise one alarm per incident: within `incident_events` of an alarm, a
+        /// number is flagged again only if its score is higher (default true for metrics, false
+        /// otherwise). Alarms are then a subset of the events with `p <= alpha`.
+        one_alarm_per_incident: bool);
     setter!(/// Events between NCD recomputations with the real compressor; 0 = never (default 8192: three compressions of
         /// baseline + window cost ~2.7 ms with ruzstd, ~0.3 us per event amortized).
         ncd_every: u32);
@@ -260,6 +270,7 @@ impl DetectorConfigBuilder {
             incident_events,
             mask_volatile: self.mask_volatile.unwrap_or(true),
             ncd_every,
+            one_alarm_per_incident: self.one_alarm_per_incident.unwrap_or(metric),
         })
     }
 }

@@ -61,6 +61,7 @@ pub struct StreamDetector {
     pub(crate) incident: History,
     pub(crate) since_flag: u32,
     pub(crate) incident_appends: u32,
+    pub(crate) last_flag_score: f64,
     pub(crate) since_refresh: u32,
     pub(crate) since_ncd: u32,
     pub(crate) window_flags: VecDeque<bool>,
@@ -105,6 +106,7 @@ impl StreamDetector {
             incident: History::new(config.compressor, INCIDENT_BYTES),
             since_flag: u32::MAX,
             incident_appends: 0,
+            last_flag_score: 0.0,
             since_refresh: 0,
             since_ncd: 0,
             window_flags: VecDeque::new(),
@@ -292,6 +294,12 @@ impl StreamDetector {
                 let inc = self.incident.parse(&norm, true, None);
                 metrics::bits_per_byte(inc.bits, norm.len()) < CONTINUE_SHARE * bpb
             };
+        // Numeric streams raise one alarm per incident: within `incident_events` of an alarm, a
+        // number is flagged again only if it is more extreme (higher score) than that alarm.
+        let repeat = numeric
+            && self.config.one_alarm_per_incident
+            && significant && self.since_flag < self.config.incident_events && score <= self.last_flag_score;
+        let significant = significant && !repeat;
         let anomaly = significant || continues;
         let severity = anomaly.then(|| {
             if !significant {
@@ -348,6 +356,9 @@ impl StreamDetector {
             }
         }
         self.since_flag = if significant { 0 } else { self.since_flag.saturating_add(1) };
+        if significant {
+            self.last_flag_score = score;
+        }
         let window_event: &[u8] = if numeric { &norm[norm.len().saturating_sub(2)..] } else { &norm };
         self.push_window(window_event);
         let ncd = self.maybe_ncd();

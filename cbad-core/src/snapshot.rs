@@ -153,6 +153,7 @@ pub(crate) fn write(d: &StreamDetector) -> Vec<u8> {
         w.u32(v);
     }
     w.u8(c.mask_volatile as u8);
+    w.u8(c.one_alarm_per_incident as u8);
 
     w.u64(d.index);
     w.u32(d.held_run);
@@ -162,6 +163,7 @@ pub(crate) fn write(d: &StreamDetector) -> Vec<u8> {
 
     w.u32(d.since_flag);
     w.u32(d.incident_appends);
+    w.f64(d.last_flag_score);
     write_history(&mut w, &d.history);
     write_history(&mut w, &d.incident);
     w.u32(d.starts.len() as u32);
@@ -264,6 +266,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
         *v = r.u32()?;
     }
     let mask = r.bool("mask flag")?;
+    let once = r.bool("one-alarm flag")?;
     let config = DetectorConfig::builder()
         .kind(kind)
         .compressor(compressor)
@@ -276,7 +279,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
         .warmup_events(n[5])
         .incident_events(n[6])
         .ncd_every(n[7])
-        .mask_volatile(mask);
+        .mask_volatile(mask)
+        .one_alarm_per_incident(once);
     // baseline_events 0 means "no limit" but the builder refuses 0: map it back.
     let built = if n[1] == 0 {
         config.baseline_events(16).build().map(|mut c| {
@@ -297,6 +301,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
 
     d.since_flag = r.u32()?;
     d.incident_appends = r.u32()?;
+    d.last_flag_score = r.f64()?;
     d.history = read_history(&mut r, d.config.compressor, d.config.baseline_bytes)?;
     d.incident = read_history(&mut r, d.config.compressor, crate::detector::INCIDENT_BYTES)?;
     let n_starts = r.count("baseline event count", d.history.len().max(1))?;

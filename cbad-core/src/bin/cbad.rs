@@ -28,6 +28,7 @@ struct FileConfig {
     incident_events: Option<u32>,
     mask_volatile: Option<bool>,
     ncd_every: Option<u32>,
+    one_alarm_per_incident: Option<bool>,
 }
 
 impl FileConfig {
@@ -44,7 +45,7 @@ impl FileConfig {
             ($($f:ident),*) => { $(if let Some(v) = self.$f { b = b.$f(v); })* };
         }
         opt!(sensitivity, baseline_events, baseline_bytes, window_events, window_bytes, calibration_events,
-             warmup_events, incident_events, mask_volatile, ncd_every);
+             warmup_events, incident_events, mask_volatile, ncd_every, one_alarm_per_incident);
         Ok(b)
     }
 }
