@@ -34,7 +34,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       },
     );
     return () => ctl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is read through a ref, so only `deps` (and reload ticks) restart it.
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
