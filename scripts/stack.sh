@@ -59,12 +59,31 @@ start_db() {
   export DATABASE_URL
 }
 
-# start_postgrest PORT DB_PORT
+# postgrest_jwt_keys: what PostgREST verifies tokens with. With the recorder running (standing in
+# for Supabase Auth), a JWKS of the local HS256 secret plus the recorder's ES256 key, as a
+# Supabase project with asymmetric keys has; otherwise the HS256 secret alone.
+postgrest_jwt_keys() {
+  if [ -n "${RECORDER_URL:-}" ]; then
+    node -e '
+      const [secret, url] = process.argv.slice(1);
+      fetch(url).then((r) => r.json()).then(({ keys }) => {
+        const oct = { kty: "oct", alg: "HS256", k: Buffer.from(secret).toString("base64url") };
+        process.stdout.write(JSON.stringify({ keys: [oct, ...keys] }));
+      });
+    ' "$LOCAL_JWT_SECRET" "$RECORDER_URL/auth/v1/.well-known/jwks.json"
+  else
+    printf '%s' "$LOCAL_JWT_SECRET"
+  fi
+}
+
+# start_postgrest PORT DB_PORT (start the recorder first to accept its ES256 tokens too)
 start_postgrest() {
   need_port "$1" "PostgREST"
+  local keys
+  keys=$(postgrest_jwt_keys) || die "could not read the recorder's JWKS"
   spawn postgrest env \
     PGRST_DB_URI="postgres://authenticator:$AUTHENTICATOR_PASSWORD@127.0.0.1:$2/postgres" \
-    PGRST_DB_SCHEMAS=public PGRST_DB_ANON_ROLE=anon PGRST_JWT_SECRET="$LOCAL_JWT_SECRET" \
+    PGRST_DB_SCHEMAS=public PGRST_DB_ANON_ROLE=anon PGRST_JWT_SECRET="$keys" \
     PGRST_SERVER_HOST=127.0.0.1 PGRST_SERVER_PORT="$1" PGRST_DB_POOL=10 PGRST_LOG_LEVEL=warn \
     postgrest
   export POSTGREST_URL=http://127.0.0.1:$1
@@ -113,6 +132,7 @@ start_worker() {
     --port "$1" --inspector-port "$2" --persist-to "$STATE/wrangler-state" --show-interactive-dev-session=false --test-scheduled \
     --var "POSTGREST_URL:$POSTGREST_URL" --var "STRIPE_API_BASE:$RECORDER_URL" \
     --var "EMAIL_API_BASE:$RECORDER_URL" --var "DASHBOARD_URL:${3:-http://127.0.0.1:5173}" \
+    --var "SUPABASE_JWKS_URL:$RECORDER_URL/auth/v1/.well-known/jwks.json" \
     --var "CORS_ORIGINS:${3:-http://127.0.0.1:5173}"
   export DRIFTLOCK_API_URL=http://127.0.0.1:$1
   wait_http "$DRIFTLOCK_API_URL/health" 90 || die "the Worker did not answer on $DRIFTLOCK_API_URL (log: $STATE/logs/worker.log)"

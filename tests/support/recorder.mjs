@@ -24,7 +24,9 @@
 //   POST /__reset                     -> forget requests, objects, failures and idempotency keys
 //   POST /__fail?times=N&path=/emails[&status=500] -> the next N calls to that path answer `status`
 //   GET  /checkout/<id>, /portal/<id> -> a tiny HTML page standing in for Stripe's hosted pages
-import { randomBytes, randomUUID } from "node:crypto";
+//   GET  /auth/v1/.well-known/jwks.json -> Supabase Auth's JWKS (an ES256 key made at start)
+//   POST /__auth/token {claims} -> {access_token}: those claims signed ES256 with that key
+import { generateKeyPairSync, randomBytes, randomUUID, sign as signBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, resolve } from "node:path";
@@ -385,6 +387,16 @@ async function handle(req, res) {
     send(res, status, body, headers);
   };
 
+  // Supabase Auth stand-in: the project's JWKS (ES256, a key made at start) and a token
+  // endpoint for tests, since GoTrue cannot run here.
+  if (path === "/auth/v1/.well-known/jwks.json" && method === "GET") {
+    return send(res, 200, { keys: [authKey.jwk] });
+  }
+  if (path === "/__auth/token" && method === "POST") {
+    const claims = record.body && typeof record.body === "object" ? record.body : {};
+    return send(res, 200, { access_token: authKey.sign(claims), token_type: "bearer", kid: authKey.jwk.kid });
+  }
+
   if (path.startsWith("/v1/")) {
     const requestId = { "request-id": stripeId("req") };
     const key = bearer(req.headers);
@@ -444,6 +456,19 @@ async function handle(req, res) {
 
   return answer(404, { error: `no route for ${method} ${path}` });
 }
+
+/** The stand-in Supabase Auth signing key (P-256, ES256), fresh for each recorder. */
+const authKey = (() => {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = { ...publicKey.export({ format: "jwk" }), kid: `local-${randomUUID().slice(0, 8)}`, alg: "ES256", use: "sig" };
+  const b64 = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+  const sign = (claims) => {
+    const input = `${b64({ alg: "ES256", typ: "JWT", kid: jwk.kid })}.${b64(claims)}`;
+    const sig = signBytes("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" });
+    return `${input}.${sig.toString("base64url")}`;
+  };
+  return { jwk, sign };
+})();
 
 const { port, host } = parseArgs(process.argv.slice(2));
 const server = createServer((req, res) => {
