@@ -42,6 +42,20 @@ fn measure(name: &str, kind: EventKind, compressor: Compressor, ncd_every: u32, 
         (Some(a), Some(b)) if b > a => (b - a) as f64 / 1e9,
         _ => wall,
     };
+    if ncd_every > 0 {
+        let t = Instant::now();
+        let c0 = cpu_ns();
+        let mut k = 0;
+        while t.elapsed().as_secs_f64() < 0.5 {
+            det.window_ncd();
+            k += 1;
+        }
+        let ms = match (c0, cpu_ns()) {
+            (Some(a), Some(b)) if b > a => (b - a) as f64 / 1e6,
+            _ => t.elapsed().as_secs_f64() * 1e3,
+        };
+        println!("native  {name:<34} {compressor:<7?} one NCD refresh (3 compressions of baseline + window): {:.2} ms CPU", ms / k as f64);
+    }
     println!(
         "native  {name:<34} {compressor:<7?} ncd_every={ncd_every:<5} {:>10.0} events/CPU-s {:>6.2} us/event  (wall {:>8.0}/s)  baseline={} B  memory={} B  snapshot={} B  flagged={:.2}%",
         n as f64 / secs,

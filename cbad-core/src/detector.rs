@@ -467,7 +467,9 @@ impl StreamDetector {
         s.extend(self.window_bytes.iter().copied());
         let c_bw = self.codec.compressed_len(&s);
         let c_w = self.codec.compressed_len(&s[b_len..]);
-        self.scratch = s;
+        // NCD is rare: give the ~50 KB of scratch back rather than hold it per stream.
+        drop(s);
+        self.codec.release();
         metrics::ncd(c_b, c_w, c_bw).unwrap_or(0.0)
     }
 

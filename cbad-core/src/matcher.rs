@@ -99,7 +99,7 @@ impl History {
     /// A history holding at most `limit` bytes.
     pub(crate) fn new(kind: Compressor, limit: u32) -> Self {
         let cap = (limit as usize).next_power_of_two().max(1024);
-        let hash_bits = (log2_floor(cap as u32) - 1).clamp(10, 16);
+        let hash_bits = (log2_floor(cap as u32) - 2).clamp(10, 16);
         let mut h = History {
             kind,
             buf: vec![0; cap],

@@ -24,6 +24,12 @@ impl Codec {
         self.scratch.capacity() + if self.deflate.is_some() { deflate::STATE_BYTES } else { 0 }
     }
 
+    /// Frees reusable buffers (the next call allocates again).
+    pub(crate) fn release(&mut self) {
+        self.scratch = Vec::new();
+        self.deflate = None;
+    }
+
     /// Compressed size of `data` in bytes (whole frame / stream, headers included).
     pub(crate) fn compressed_len(&mut self, data: &[u8]) -> usize {
         match self.kind {
