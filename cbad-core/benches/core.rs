@@ -31,7 +31,9 @@ fn measure(name: &str, kind: EventKind, compressor: Compressor, ncd_every: u32, 
     let mut n = 0usize;
     let start = Instant::now();
     let cpu0 = cpu_ns();
-    while start.elapsed().as_secs_f64() < 1.5 {
+    // BENCH_ROUNDS=k runs exactly k passes (for instruction counts with `perf stat`).
+    let rounds: Option<usize> = std::env::var("BENCH_ROUNDS").ok().and_then(|r| r.parse().ok());
+    while rounds.map_or(start.elapsed().as_secs_f64() < 1.5, |r| n < r * bodies.len()) {
         for b in bodies {
             flagged += det.score(*b).anomaly as usize;
         }

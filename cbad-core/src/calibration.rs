@@ -33,8 +33,19 @@ impl Calibration {
         let score = if score.is_nan() { f64::INFINITY } else { score };
         if self.order.len() == self.cap {
             if let Some(old) = self.order.pop_front() {
+                // Replace `old` by `score` moving only the elements between their positions
+                // (one short shift instead of a remove and an insert over the whole array).
                 let i = self.sorted.partition_point(|&x| x < old);
-                self.sorted.remove(i);
+                let j = self.sorted.partition_point(|&x| x <= score);
+                if i < j {
+                    self.sorted.copy_within(i + 1..j, i);
+                    self.sorted[j - 1] = score;
+                } else {
+                    self.sorted.copy_within(j..i, j + 1);
+                    self.sorted[j] = score;
+                }
+                self.order.push_back(score);
+                return;
             }
         }
         self.order.push_back(score);
@@ -74,6 +85,21 @@ impl Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replacing_in_place_keeps_the_array_sorted_and_complete() {
+        let mut c = Calibration::new(64);
+        let mut x = 12345u64;
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            c.push((x % 50) as f64 / 7.0);
+            let mut expect: Vec<f64> = c.order.iter().copied().collect();
+            expect.sort_by(f64::total_cmp);
+            assert_eq!(c.sorted, expect);
+        }
+    }
 
     #[test]
     fn p_value_counts_ties_and_never_reaches_zero() {
