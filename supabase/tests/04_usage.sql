@@ -3,39 +3,8 @@
 begin;
 set local search_path = extensions, public;
 select plan(34);
--- Test helpers, created inside this file's transaction and rolled back with it.
-create schema tests;
-grant usage on schema tests to anon, authenticated, service_role;
--- Act as a PostgREST request would: role plus JWT claims, for the rest of the transaction.
-create function tests.act_as(p_role text, p_user uuid default null) returns void
-language plpgsql as $$
-begin
-  perform set_config('role', p_role, true);
-  perform set_config('request.jwt.claims',
-    jsonb_strip_nulls(jsonb_build_object('role', p_role, 'sub', p_user))::text, true);
-end $$;
-create function tests.as_superuser() returns void
-language plpgsql as $$
-begin
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-end $$;
--- Runs a statement as the current role: the number of rows it returned or touched, or
--- 'denied' when the role lacks the privilege or row-level security rejects it (42501).
-create function tests.attempt(p_sql text) returns text
-language plpgsql as $$
-declare n bigint;
-begin
-  if p_sql ~* '^\s*select' then
-    execute format('select count(*) from (%s) t', p_sql) into n;
-  else
-    execute format('with t as (%s returning 1) select count(*) from t', p_sql) into n;
-  end if;
-  return n::text;
-exception when insufficient_privilege then
-  return 'denied';
-end $$;
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+-- Test helpers (tests.act_as, as_superuser, attempt), rolled back with this transaction.
+\ir _helpers.psql
 
 insert into public.organizations (id, name) values
   ('99999999-0000-4000-8000-000000000001', 'Quota Free'),
