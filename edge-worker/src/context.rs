@@ -28,11 +28,14 @@ impl Ctx {
     }
 }
 
-/// A random request id (16 hex chars).
+/// `N` random bytes as lowercase hex, or `None` when the platform has no randomness.
+pub fn random_hex<const N: usize>() -> Option<String> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).ok()?;
+    Some(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// A random request id (16 hex chars); the clock stands in if randomness fails.
 pub fn new_request_id() -> String {
-    let mut b = [0u8; 8];
-    if getrandom::fill(&mut b).is_err() {
-        return format!("{:016x}", worker::Date::now().as_millis());
-    }
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    random_hex::<8>().unwrap_or_else(|| format!("{:016x}", worker::Date::now().as_millis()))
 }

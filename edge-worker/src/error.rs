@@ -46,10 +46,6 @@ impl ApiError {
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(413, "payload_too_large", message)
     }
-    /// 415: the body is not JSON.
-    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
-        Self::new(415, "unsupported_media_type", message)
-    }
     /// 422: well-formed, but a field is invalid.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, "invalid_request", message)
@@ -93,6 +89,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+#[cfg(test)]
     /// The human message sent to the client.
     pub fn message(&self) -> &str {
         &self.message

@@ -145,6 +145,7 @@ impl ApiKey {
         hash_hex(self.full.as_bytes())
     }
 
+#[cfg(test)]
     /// The whole key. Named so that every use of the secret is easy to find in review.
     pub fn expose_secret(&self) -> &str {
         &self.full

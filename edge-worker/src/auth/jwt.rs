@@ -336,6 +336,7 @@ impl JwtVerifierBuilder {
         self
     }
 
+#[cfg(test)]
     /// Clock skew allowed on `exp`/`nbf`/`iat`; [`DEFAULT_LEEWAY_SECS`] when not set.
     pub fn leeway_secs(mut self, secs: u64) -> Self {
         self.leeway_secs = Some(secs);
@@ -392,11 +393,13 @@ impl JwtVerifier {
         JwtVerifierBuilder::default()
     }
 
+#[cfg(test)]
     /// True when HS256 tokens can pass.
     pub fn accepts_hs256(&self) -> bool {
         self.hs256_secret.is_some()
     }
 
+#[cfg(test)]
     /// True when ES256 tokens can pass.
     pub fn accepts_es256(&self) -> bool {
         !self.jwks.is_empty()

@@ -65,6 +65,7 @@ pub enum EventBody {
 }
 
 impl EventBody {
+#[allow(dead_code)] // used by the event_batch fuzz target
     /// The bytes the detector scores: the decoded text, the number's digits or the JSON text.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
@@ -182,6 +183,7 @@ impl EventTime {
         })
     }
 
+#[cfg(test)]
     /// Unix milliseconds, UTC.
     pub fn unix_millis(self) -> i64 {
         self.unix_ms

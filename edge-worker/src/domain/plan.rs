@@ -4,12 +4,11 @@
 //! return the JSON this module reads); this module turns them into the warning header past the
 //! soft cap and the message of a 402 when the organization is blocked.
 
+#[cfg(test)]
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Percentages of the included amount at which usage alerts go out, once each per period.
-pub const ALERT_THRESHOLDS: [u32; 4] = [70, 90, 100, 120];
 /// Past this percentage responses carry [`QUOTA_WARNING_HEADER`].
 pub const SOFT_CAP_PERCENT: u32 = 120;
 /// The response header that carries the soft-cap warning.
@@ -43,6 +42,7 @@ pub struct QuotaState {
     pub blocked: bool,
 }
 
+#[cfg(test)]
 /// The organization cannot be scored any more this period: answer 402 with this message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuotaBlocked {
@@ -56,6 +56,7 @@ pub struct QuotaBlocked {
     pub upgrade_url: String,
 }
 
+#[cfg(test)]
 impl fmt::Display for QuotaBlocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
@@ -83,9 +84,11 @@ impl fmt::Display for QuotaBlocked {
     }
 }
 
+#[cfg(test)]
 impl std::error::Error for QuotaBlocked {}
 
 impl QuotaState {
+#[cfg(test)]
     /// Parses the database's quota JSON.
     pub fn from_json(raw: &[u8]) -> Result<QuotaState, serde_json::Error> {
         serde_json::from_slice(raw)
@@ -116,6 +119,7 @@ impl QuotaState {
         ))
     }
 
+#[cfg(test)]
     /// `Err` when the organization is blocked: the handler answers 402 with its message.
     pub fn check(&self, upgrade_url: &str) -> Result<(), QuotaBlocked> {
         if !self.blocked {

@@ -31,9 +31,7 @@ pub fn check_idempotency_key(k: &str) -> Result<(), ApiError> {
 }
 
 fn random_key() -> Result<String, ApiError> {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| ApiError::internal(format!("getrandom: {e}")))?;
-    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+    crate::context::random_hex::<16>().ok_or_else(|| ApiError::internal("no randomness for an idempotency key"))
 }
 
 /// The usage part of the answer.

@@ -17,9 +17,6 @@ pub struct KeyGrant {
     /// Streams the key may use; `None` means all.
     #[serde(default)]
     pub stream_ids: Option<Vec<String>>,
-    /// The organization's plan id.
-    #[serde(default)]
-    pub plan: Option<String>,
     /// True when the plan's quota blocks new detections.
     #[serde(default)]
     pub blocked: bool,

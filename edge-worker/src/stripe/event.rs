@@ -64,6 +64,7 @@ pub enum HandledEventType {
 }
 
 impl HandledEventType {
+#[cfg(test)]
     /// Every type we act on, e.g. to configure the webhook endpoint's `enabled_events`.
     pub const ALL: [HandledEventType; 7] = [
         Self::CheckoutSessionCompleted,
