@@ -56,17 +56,3 @@ pub use detector::{EventBody, StreamDetector};
 pub use error::{Error, ErrorKind};
 pub use snapshot::SNAPSHOT_VERSION;
 pub use verdict::{Metrics, Severity, Verdict};
-
-impl StreamDetector {
-    /// The detector's full state as versioned, checksummed bytes (about the baseline's size plus
-    /// 8 bytes per calibration score).
-    pub fn snapshot(&self) -> alloc::vec::Vec<u8> {
-        snapshot::write(self)
-    }
-
-    /// Rebuilds a detector from [`StreamDetector::snapshot`] bytes. Continuing gives
-    /// bit-identical verdicts. Truncated, corrupt or foreign bytes are an error, never a panic.
-    pub fn restore(bytes: &[u8]) -> Result<StreamDetector, Error> {
-        snapshot::read(bytes)
-    }
-}
