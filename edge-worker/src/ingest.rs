@@ -10,7 +10,7 @@ use crate::domain::batch::{BatchEvent, EventBody};
 use crate::error::ApiError;
 use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
-use crate::objects::{DetectorClient, EventToScore, ScoreRequest};
+use crate::objects::{DetectorClient, EventToScore, ScoreRequest, VerdictJson};
 use crate::store::{NewAnomaly, StreamRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -60,8 +60,8 @@ pub struct QueuedBatch {
 
 /// What a scored and stored batch produced.
 pub struct Stored {
-    /// Verdict objects, in order, with `anomaly_id` on flagged ones.
-    pub verdicts: Vec<Value>,
+    /// Verdicts, in order, with `anomaly_id` on flagged ones.
+    pub verdicts: Vec<VerdictJson>,
     /// The quota state `rpc/ingest_batch` returned.
     pub state: Value,
 }
@@ -93,7 +93,7 @@ pub async fn score_and_store(
             event_type: e.event_type.clone().unwrap_or_else(|| stream.event_type.clone()),
             event_excerpt: excerpt(&e.text, EXCERPT_BYTES),
             metadata: Value::Object(e.metadata.clone()),
-            metrics: v.metrics.clone(),
+            metrics: serde_json::to_value(&v.metrics).unwrap_or_default(),
             p_value: Some(v.p_value),
             score: v.score,
             severity: v.severity.clone().unwrap_or_else(|| "low".into()),
@@ -108,9 +108,9 @@ pub async fn score_and_store(
         .ingest_batch(org_id, &stream.id, &format!("events:{}:{key}", stream.id), scored.verdicts.len(), &anomalies)
         .await?;
     let ids: Vec<Value> = state.get("anomaly_ids").and_then(Value::as_array).cloned().unwrap_or_default();
-    let mut verdicts: Vec<Value> = scored.verdicts.iter().map(|v| json!(v)).collect();
+    let mut verdicts = scored.verdicts;
     for (n, i) in flagged.iter().enumerate() {
-        verdicts[*i]["anomaly_id"] = ids.get(n).cloned().unwrap_or(Value::Null);
+        verdicts[*i].anomaly_id = ids.get(n).and_then(Value::as_str).map(str::to_string);
     }
     Ok(Stored { verdicts, state })
 }

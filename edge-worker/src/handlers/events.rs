@@ -13,7 +13,9 @@ use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
 use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
 use crate::ingest::{score_and_store, PreparedEvent, QueuedBatch, Stored};
+use crate::objects::VerdictJson;
 use crate::store::StreamRow;
+use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -34,13 +36,26 @@ fn random_key() -> Result<String, ApiError> {
     crate::context::random_hex::<16>().ok_or_else(|| ApiError::internal("no randomness for an idempotency key"))
 }
 
+/// The answer to a synchronous batch (typed, so a 1,000-verdict body is serialized once).
+#[derive(Serialize)]
+struct EventsResult<'a> {
+    stream: &'a str,
+    stream_id: &'a str,
+    accepted: usize,
+    verdicts: &'a [VerdictJson],
+    usage: UsageSummary<'a>,
+    replayed: bool,
+}
+
 /// The usage part of the answer.
-fn usage_summary(state: &Value) -> Value {
-    json!({
-        "plan": state.get("plan"), "included": state.get("included"), "used": state.get("used"),
-        "remaining": state.get("remaining"), "soft_cap_passed": state.get("soft_cap_passed"),
-        "blocked": state.get("blocked"),
-    })
+#[derive(Serialize)]
+struct UsageSummary<'a> {
+    plan: &'a str,
+    included: u64,
+    used: u64,
+    remaining: u64,
+    soft_cap_passed: bool,
+    blocked: bool,
 }
 
 /// Largest body accepted in asynchronous mode (a queue message holds at most 128 KB).
@@ -99,12 +114,24 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         return enqueue(ctx, &grant.org_id, &stream, key, events).await;
     }
     let Stored { verdicts, state } = score_and_store(ctx, &grant.org_id, &stream, &key, &events).await?;
-    let mut resp = json(200, &json!({
-        "stream": stream.name, "stream_id": stream.id, "accepted": verdicts.len(), "verdicts": verdicts,
-        "usage": usage_summary(&state), "replayed": state.get("replayed").cloned().unwrap_or(json!(false)),
-    }))?;
+    let replayed = state.get("replayed").and_then(Value::as_bool).unwrap_or(false);
     let quota: QuotaState =
         serde_json::from_value(state).map_err(|e| ApiError::internal(format!("quota state: {e}")))?;
+    let mut resp = json(200, &EventsResult {
+        stream: &stream.name,
+        stream_id: &stream.id,
+        accepted: verdicts.len(),
+        verdicts: &verdicts,
+        usage: UsageSummary {
+            plan: &quota.plan,
+            included: quota.included,
+            used: quota.used,
+            remaining: quota.remaining,
+            soft_cap_passed: quota.soft_cap_passed,
+            blocked: quota.blocked,
+        },
+        replayed,
+    })?;
     if let Some(warning) = quota.warning_header() {
         resp.headers_mut().set(QUOTA_WARNING_HEADER, &warning)?;
     }

@@ -54,13 +54,31 @@ pub struct VerdictJson {
     /// low | medium | high when flagged.
     pub severity: Option<String>,
     /// The detector's metrics for this event.
-    pub metrics: serde_json::Value,
+    pub metrics: MetricsJson,
     /// Byte spans of the body that found no match in the baseline.
     pub novel: Vec<[u32; 2]>,
     /// One plain sentence.
     pub explanation: String,
     /// True while the baseline is still filling.
     pub warming_up: bool,
+    /// The stored anomaly's id (set by the Worker once stored; never by the detector).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anomaly_id: Option<String>,
+}
+
+/// The metrics of one verdict (non-finite values become `null`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetricsJson {
+    /// Conditional compression cost of the event given the baseline, bits per byte.
+    pub conditional_bits_per_byte: Option<f64>,
+    /// Compressed size over raw size of the event on its own.
+    pub compression_ratio: Option<f64>,
+    /// Shannon entropy of the event's bytes, bits per byte.
+    pub entropy: Option<f64>,
+    /// Normalized compression distance of baseline and window, when computed.
+    pub ncd: Option<f64>,
+    /// Whether the window-level drift test fired.
+    pub drift: bool,
 }
 
 /// The verdicts for a batch.

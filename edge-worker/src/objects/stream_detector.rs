@@ -5,14 +5,15 @@
 //! storage, so a restart resumes with bit-identical verdicts and a retried batch is answered
 //! from storage instead of being scored twice.
 
-use super::protocol::{DetectorSettings, EventToScore, ScoreRequest, ScoreResponse, VerdictJson};
+use super::protocol::{DetectorSettings, EventToScore, MetricsJson, ScoreRequest, ScoreResponse, VerdictJson};
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
 use serde::Deserialize;
 use std::cell::RefCell;
 use worker::*;
 
-/// How many recent batch answers are kept for idempotent retries.
-const KEPT_BATCHES: i64 = 2000;
+/// How many recent batch answers are kept for idempotent retries (a 1,000-event answer is
+/// ~250 KB, so this bounds the object's storage).
+const KEPT_BATCHES: i64 = 256;
 
 struct Loaded {
     settings: DetectorSettings,
@@ -153,16 +154,17 @@ fn verdict_json(v: cbad_core::Verdict) -> VerdictJson {
         p_value: v.p_value,
         anomaly: v.anomaly,
         severity: v.severity.map(|s| s.as_str().to_string()),
-        metrics: serde_json::json!({
-            "conditional_bits_per_byte": finite(m.conditional_bits_per_byte),
-            "compression_ratio": finite(m.compression_ratio),
-            "entropy": finite(m.entropy),
-            "ncd": m.ncd.and_then(finite),
-            "drift": m.drift,
-        }),
+        metrics: MetricsJson {
+            conditional_bits_per_byte: finite(m.conditional_bits_per_byte),
+            compression_ratio: finite(m.compression_ratio),
+            entropy: finite(m.entropy),
+            ncd: m.ncd.and_then(finite),
+            drift: m.drift,
+        },
         novel: v.novel.iter().map(|&(s, e)| [s, e]).collect(),
         explanation: v.explanation,
         warming_up: v.warming_up,
+        anomaly_id: None,
     }
 }
 
@@ -197,7 +199,10 @@ impl DurableObject for StreamDetectorObject {
         let answer = ScoreResponse { verdicts: self.score(&request), replayed: false };
         let body = serde_json::to_string(&answer)?;
         self.persist(&request.idempotency_key, &body)?;
-        Response::from_json(&answer)
+        // Serialized once: the same text is stored for replays and sent back.
+        let mut resp = Response::ok(body)?;
+        resp.headers_mut().set("content-type", "application/json")?;
+        Ok(resp)
     }
 }
 
