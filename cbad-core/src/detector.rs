@@ -285,8 +285,7 @@ impl StreamDetector {
         let significant = !warming_up && p_value <= bar;
         // Incident continuation: an unusual event that the recently flagged events explain far
         // better than the baseline does belongs to the same incident (a burst stays anomalous).
-        let continues = !significant
-            && !warming_up
+        let incident_like = !warming_up
             && !numeric
             && self.since_flag < self.config.window_events
             && p_value <= CONTINUE_P
@@ -294,6 +293,7 @@ impl StreamDetector {
                 let inc = self.incident.parse(&norm, true, None);
                 metrics::bits_per_byte(inc.bits, norm.len()) < CONTINUE_SHARE * bpb
             };
+        let continues = !significant && incident_like;
         // Numeric streams raise one alarm per incident: within `incident_events` of an alarm, a
         // number is flagged again only if it is more extreme (higher score) than that alarm.
         let repeat = numeric
@@ -341,8 +341,9 @@ impl StreamDetector {
         // Every score calibrates, anomalies included: dropping them would truncate the tail and
         // make alarms feed on themselves. Bursts stay anomalous through incident continuation.
         // The very first events are scored against a nearly empty baseline: not calibration.
-        // Continuations of an incident are one incident: they do not calibrate one by one.
-        if !continues && index >= CALIBRATE_AFTER.min(self.config.warmup_events as u64 / 2) {
+        // Events of an ongoing incident (explained by its recent events) are one incident: they
+        // do not calibrate one by one, or a burst would raise the bar for the next incident.
+        if !incident_like && index >= CALIBRATE_AFTER.min(self.config.warmup_events as u64 / 2) {
             self.calibration.push(raw);
         }
         if admit {
