@@ -62,6 +62,7 @@ pub struct StreamDetector {
     pub(crate) since_flag: u32,
     pub(crate) incident_appends: u32,
     pub(crate) last_flag_score: f64,
+    pub(crate) incident_start: u64,
     pub(crate) since_refresh: u32,
     pub(crate) since_ncd: u32,
     pub(crate) window_flags: VecDeque<bool>,
@@ -107,6 +108,7 @@ impl StreamDetector {
             since_flag: u32::MAX,
             incident_appends: 0,
             last_flag_score: 0.0,
+            incident_start: 0,
             since_refresh: 0,
             since_ncd: 0,
             window_flags: VecDeque::new(),
@@ -330,9 +332,15 @@ impl StreamDetector {
         // Admission: normal events join the baseline; anomalies are held out (so a burst stays
         // anomalous) until a run of them outlasts `incident_events`, then it is the new normal.
         // Numeric shingles always join: a held-out value would poison the next shingles' context.
+        // An incident starts at a significant anomaly after a quiet window; one that has lasted
+        // longer than `incident_events` (flags keep recurring) is the new normal as well.
+        if significant && self.since_flag >= self.config.window_events {
+            self.incident_start = index;
+        }
+        let long_incident = index - self.incident_start > self.config.incident_events as u64;
         let admit = if anomaly {
             self.held_run += 1;
-            numeric || self.held_run > self.config.incident_events
+            numeric || self.held_run > self.config.incident_events || long_incident
         } else {
             self.held_run = 0;
             true

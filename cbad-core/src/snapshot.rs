@@ -178,6 +178,7 @@ fn write(d: &StreamDetector) -> Vec<u8> {
     w.u32(d.since_flag);
     w.u32(d.incident_appends);
     w.f64(d.last_flag_score);
+    w.u64(d.incident_start);
     write_history(&mut w, &d.history);
     write_history(&mut w, &d.incident);
     w.u32(d.starts.len() as u32);
@@ -316,6 +317,10 @@ fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
     d.since_flag = r.u32()?;
     d.incident_appends = r.u32()?;
     d.last_flag_score = r.f64()?;
+    d.incident_start = r.u64()?;
+    if d.incident_start > d.index {
+        return Err(Error::snapshot(format!("incident starts at event {} after event {}", d.incident_start, d.index)));
+    }
     d.history = read_history(&mut r, d.config.compressor, d.config.baseline_bytes)?;
     d.incident = read_history(&mut r, d.config.compressor, crate::detector::INCIDENT_BYTES)?;
     let n_starts = r.count("baseline event count", d.history.len().max(1))?;
