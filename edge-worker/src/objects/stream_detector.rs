@@ -178,7 +178,10 @@ impl DurableObject for StreamDetectorObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let request: ScoreRequest = match req.json().await {
+        // Text, then serde_json: `req.json()` would build JS objects and convert them field by
+        // field across the wasm boundary, several times slower for a 1,000-event batch.
+        let text = req.text().await?;
+        let request: ScoreRequest = match serde_json::from_str(&text) {
             Ok(r) => r,
             Err(e) => return Response::error(format!("bad score request: {e}"), 400),
         };
