@@ -68,3 +68,35 @@ fn a_snapshot_with_a_valid_checksum_but_an_offset_past_the_baseline_is_not_carri
         assert!(again.is_ok(), "a corrupt snapshot was carried forward into one that is refused: {:?}", again.err());
     }
 }
+
+/// Found by the `detect` target (cbad-core/fuzz/regressions/detect/) against a work-in-progress
+/// calibration change: a Trace stream at sensitivity 1.0, snapshotted after three events during
+/// warm-up, restored and fed the same next events, answered p-value 1/3 where the original
+/// answered 1/4. Snapshots must carry everything the next verdicts depend on.
+#[test]
+fn a_detector_restored_during_warm_up_continues_with_identical_verdicts() {
+    let config = DetectorConfig::builder()
+        .kind(EventKind::Trace)
+        .compressor(Compressor::Zstd)
+        .sensitivity(1.0)
+        .baseline_bytes(2048)
+        .baseline_events(16)
+        .window_bytes(512)
+        .window_events(4)
+        .calibration_events(16)
+        .warmup_events(2)
+        .incident_events(3)
+        .ncd_every(0)
+        .mask_volatile(false)
+        .build()
+        .unwrap();
+    let json = String::from_utf8_lossy(&[4, 4, 4, 0xBA]).into_owned();
+    let mut det = StreamDetector::new(config);
+    det.score(EventBody::Number(0.0));
+    det.score(EventBody::Json(&json));
+    det.score(EventBody::Number(0.0));
+    let mut again = StreamDetector::restore(&det.snapshot()).unwrap();
+    for _ in 0..3 {
+        assert_eq!(det.score(EventBody::Number(0.0)), again.score(EventBody::Number(0.0)));
+    }
+}
