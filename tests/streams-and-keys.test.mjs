@@ -71,3 +71,29 @@ test("the signed-in user sees who they are and their organizations", async () =>
   assert.equal(me.json.org_id, seed.acme.orgId);
   assert.equal(me.json.role, "owner");
 });
+
+test("a key limited to one stream sends and reads only that stream", async () => {
+  const mine = await api("/streams", { method: "POST", auth: owner(), body: { name: uniqueName("allowed") } });
+  const other = await api("/streams", { method: "POST", auth: owner(), body: { name: uniqueName("other") } });
+  assert.equal(mine.status, 201, mine.text);
+  const created = await api("/api-keys", {
+    method: "POST", auth: owner(),
+    body: { name: "one stream", scopes: ["events:write", "anomalies:read", "anomalies:write", "streams:read"], stream_ids: [mine.json.id] },
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.deepEqual(created.json.stream_ids, [mine.json.id]);
+  const key = created.json.secret;
+  const record = (auth, stream) => api("/anomalies", { method: "POST", auth, body: { stream, event_excerpt: "x", score: 0.9, severity: "low" } });
+  const otherAnomaly = (await record(seed.acme.apiKey, other.json.name)).json;
+
+  const sendOther = await api("/events", { method: "POST", auth: key, body: { stream: other.json.name, events: [{ body: "x" }] } });
+  assert.equal(sendOther.status, 403, sendOther.text);
+  const sendMine = await api("/events", { method: "POST", auth: key, body: { stream: mine.json.name, events: [{ body: "x" }] } });
+  assert.equal(sendMine.status, 200, sendMine.text);
+  assert.equal((await api(`/anomalies/${otherAnomaly.id}`, { auth: key })).status, 404);
+  const listed = await api("/anomalies?limit=200", { auth: key });
+  assert.equal(listed.status, 200, listed.text);
+  assert.ok(listed.json.data.every((a) => a.stream_id === mine.json.id));
+  const streams = await api("/streams", { auth: key });
+  assert.deepEqual(streams.json.data.map((s) => s.id), [mine.json.id]);
+});

@@ -76,6 +76,22 @@ impl Principal {
         }
     }
 
+    /// The streams an API key is limited to (`None`: all streams, and always for users).
+    pub fn stream_ids(&self) -> Option<&[String]> {
+        match self {
+            Principal::Key(k) => k.stream_ids.as_deref(),
+            Principal::User(_) => None,
+        }
+    }
+
+    /// 404 unless the caller may see this stream (keys limited to other streams may not).
+    pub fn require_stream(&self, stream_id: &str) -> Result<(), ApiError> {
+        match self.stream_ids() {
+            Some(ids) if !ids.iter().any(|s| s == stream_id) => Err(ApiError::not_found("not found for this API key")),
+            _ => Ok(()),
+        }
+    }
+
     /// Requires a dashboard user.
     pub fn require_user(&self) -> Result<&UserPrincipal, ApiError> {
         match self {

@@ -74,6 +74,7 @@ pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let p = principal::any(&req, ctx).await?;
     p.require_scope("anomalies:read")?;
     let mut f = parse_filter(&query(&req))?;
+    f.stream_ids = p.stream_ids().map(<[String]>::to_vec);
     let want = f.limit;
     f.limit = want + 1;
     let mut rows = ctx.store.list_anomalies(p.store_as(), p.org_id(), &f).await?;
@@ -92,6 +93,7 @@ pub async fn get(req: Request, ctx: &Ctx, id: &str) -> Result<Response, ApiError
     p.require_scope("anomalies:read")?;
     require_uuid(id, "anomaly")?;
     let a = ctx.store.get_anomaly(p.store_as(), p.org_id(), id).await?.ok_or_else(|| ApiError::not_found("no anomaly with that id"))?;
+    p.require_stream(a.get("stream_id").and_then(Value::as_str).unwrap_or_default())?;
     json(200, &a)
 }
 
@@ -114,7 +116,8 @@ pub async fn update_status(mut req: Request, ctx: &Ctx, id: &str) -> Result<Resp
         return Err(ApiError::invalid("note must be at most 1000 bytes"));
     }
     // The org filter first: another org's id is a 404, never a 403 that confirms it exists.
-    ctx.store.get_anomaly(p.store_as(), p.org_id(), id).await?.ok_or_else(|| ApiError::not_found("no anomaly with that id"))?;
+    let current = ctx.store.get_anomaly(p.store_as(), p.org_id(), id).await?.ok_or_else(|| ApiError::not_found("no anomaly with that id"))?;
+    p.require_stream(current.get("stream_id").and_then(Value::as_str).unwrap_or_default())?;
     let moved = ctx.store.transition_anomaly(p.store_as(), id, &status, change.note.as_deref(), p.actor()).await;
     match moved {
         Ok(_) => {}
@@ -175,6 +178,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
             None => ctx.store.create_stream(who, p.org_id(), name.as_str(), json!({ "event_type": event_type })).await?,
         },
     };
+    p.require_stream(&stream.id)?;
     let new = NewAnomaly {
         stream_id: stream.id,
         event_type,

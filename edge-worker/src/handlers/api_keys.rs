@@ -29,6 +29,9 @@ struct NewKey {
     name: String,
     #[serde(default)]
     scopes: Option<Vec<String>>,
+    /// Limit the key to these streams (ids of the organization's streams); absent = all.
+    #[serde(default)]
+    stream_ids: Option<Vec<String>>,
 }
 
 /// `POST /api-keys`: returns the key with its secret, once.
@@ -47,12 +50,17 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(ApiError::invalid(format!("unknown scope '{bad}'; allowed: {}", SCOPES.join(", "))));
     }
+    if let Some(ids) = &input.stream_ids {
+        if ids.is_empty() || ids.len() > 100 || !ids.iter().all(|i| super::is_uuid(i)) {
+            return Err(ApiError::invalid("stream_ids must be 1 to 100 stream ids"));
+        }
+    }
     let mut random = [0u8; 20];
     getrandom::fill(&mut random).map_err(|e| ApiError::internal(format!("getrandom: {e}")))?;
     let key = ApiKey::generate(random);
     let mut stored = ctx
         .store
-        .create_api_key(p.store_as(), p.org_id(), name, &key.prefix, &key.hash, &scopes)
+        .create_api_key(p.store_as(), p.org_id(), name, &key.prefix, &key.hash, &scopes, input.stream_ids.as_deref())
         .await?;
     stored["secret"] = json!(key.secret);
     json(201, &stored)

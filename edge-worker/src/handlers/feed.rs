@@ -20,6 +20,7 @@ pub const POLL_MS: u64 = 1000;
 
 struct Feed {
     store: Store,
+    stream_ids: Option<Vec<String>>,
     token: Option<String>,
     org_id: String,
     last_seq: i64,
@@ -37,7 +38,12 @@ impl Feed {
             worker::Delay::from(Duration::from_millis(POLL_MS)).await;
         }
         self.ticks += 1;
-        let f = AnomalyFilter { after_seq: Some(self.last_seq), limit: 100, ..Default::default() };
+        let f = AnomalyFilter {
+            after_seq: Some(self.last_seq),
+            stream_ids: self.stream_ids.clone(),
+            limit: 100,
+            ..Default::default()
+        };
         match self.store.list_anomalies(self.who(), &self.org_id, &f).await {
             Ok(rows) if !rows.is_empty() => {
                 let mut out = String::new();
@@ -77,7 +83,7 @@ pub async fn stream(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         principal::Principal::User(u) => Some(u.token.clone()),
         principal::Principal::Key(_) => None,
     };
-    let feed = Feed { store: ctx.store.clone(), token, org_id: p.org_id().to_string(), last_seq, ticks: 0 };
+    let feed = Feed { store: ctx.store.clone(), stream_ids: p.stream_ids().map(<[String]>::to_vec), token, org_id: p.org_id().to_string(), last_seq, ticks: 0 };
     let max_ticks = CONNECTION_SECS * 1000 / POLL_MS as u32;
     let head = stream::once(async { Ok::<Vec<u8>, worker::Error>(b"retry: 1000\n\n".to_vec()) });
     let polls = stream::unfold(feed, move |mut feed| async move {

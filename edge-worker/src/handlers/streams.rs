@@ -31,7 +31,10 @@ fn detector_accepts(s: &DetectorSettings) -> Result<(), ApiError> {
 pub async fn list(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let p = principal::any(&req, ctx).await?;
     p.require_scope("streams:read")?;
-    let rows = ctx.store.list_streams(p.store_as(), p.org_id()).await?;
+    let mut rows = ctx.store.list_streams(p.store_as(), p.org_id()).await?;
+    if let Some(ids) = p.stream_ids() {
+        rows.retain(|s| ids.contains(&s.id));
+    }
     json(200, &json!({ "data": rows }))
 }
 
@@ -70,6 +73,7 @@ pub async fn update(mut req: Request, ctx: &Ctx, id: &str) -> Result<Response, A
         .get_stream(p.store_as(), p.org_id(), id)
         .await?
         .ok_or_else(|| ApiError::not_found("no stream with that id"))?;
+    p.require_stream(&current.id)?;
     let mut next = settings_of(&current);
     let mut fields = Map::new();
     if let Some(n) = &patch.name {

@@ -21,6 +21,8 @@ pub struct AnomalyFilter {
     pub before_seq: Option<i64>,
     /// Only anomalies with `seq` above this (the live feed).
     pub after_seq: Option<i64>,
+    /// Only these streams (an API key limited to some streams).
+    pub stream_ids: Option<Vec<String>>,
     /// Page size.
     pub limit: usize,
 }
@@ -71,6 +73,9 @@ impl Store {
             q = q.select(ANOMALY_COLUMNS.replace("streams(name)", "streams!inner(name)")).eq("streams.name", s);
         } else {
             q = q.select(ANOMALY_COLUMNS);
+        }
+        if let Some(ids) = &f.stream_ids {
+            q = q.in_("stream_id", ids);
         }
         if let Some(s) = &f.status {
             q = q.eq("status", s);

@@ -34,7 +34,7 @@ pub struct Membership {
     pub organizations: Option<Value>,
 }
 
-const KEY_COLUMNS: &str = "id,name,prefix,scopes,created_at,last_used_at,revoked_at";
+const KEY_COLUMNS: &str = "id,name,prefix,scopes,stream_ids,created_at,last_used_at,revoked_at";
 
 impl Store {
     /// Resolves a key hash; `None` for unknown or revoked keys.
@@ -75,11 +75,13 @@ impl Store {
         prefix: &str,
         key_hash: &str,
         scopes: &[String],
+        stream_ids: Option<&[String]>,
     ) -> Result<Value, StoreError> {
         self.rpc(
             who,
             "create_api_key",
-            json!({"p_org_id": org_id, "p_name": name, "p_prefix": prefix, "p_key_hash": key_hash, "p_scopes": scopes}),
+            json!({"p_org_id": org_id, "p_name": name, "p_prefix": prefix, "p_key_hash": key_hash,
+                   "p_scopes": scopes, "p_stream_ids": stream_ids}),
         )
         .await
     }
