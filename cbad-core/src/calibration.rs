@@ -19,6 +19,11 @@ impl Calibration {
         Calibration { cap, order: VecDeque::with_capacity(cap), sorted: Vec::with_capacity(cap) }
     }
 
+    /// Like `new`, without reserving memory up front (for streams that may never use it).
+    pub(crate) fn lazy(cap: usize) -> Self {
+        Calibration { cap, order: VecDeque::new(), sorted: Vec::new() }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.order.len()
     }

@@ -31,6 +31,10 @@ pub(crate) const MAX_EVENT: usize = 8 * 1024;
 pub(crate) const SHINGLE: usize = 8;
 /// Most JSON key paths with their own number bins; further paths share one symbol.
 pub(crate) const MAX_PATHS: usize = 32;
+/// k-NN nonconformity of plain numbers: shingle length and neighbours (fixed in advance from
+/// KNN-CAD's design, shingle length chosen among 2..16 on the NAB subset: 4-6 score alike).
+const KNN_SHINGLE: usize = 4;
+const KNN_K: usize = 3;
 /// Quantizer keys for plain numbers.
 pub(crate) const KEY_VALUE: u64 = 0;
 pub(crate) const KEY_DELTA: u64 = 1;
@@ -53,6 +57,11 @@ pub struct StreamDetector {
     pub(crate) history: History,
     pub(crate) starts: VecDeque<u64>,
     pub(crate) calibration: Calibration,
+    /// Plain numbers: calibration of the k-NN shingle distance, and of its calibrated score
+    /// (the second stage ranks each event's surprise relative to its own time: the distance
+    /// scale drifts with the stream).
+    pub(crate) knn_cal: Calibration,
+    pub(crate) knn_cal2: Calibration,
     pub(crate) quant: Vec<(u64, Quantizer)>,
     pub(crate) recent: VecDeque<u8>,
     pub(crate) last_value: Option<f64>,
@@ -77,6 +86,8 @@ pub struct StreamDetector {
     numbers: Vec<(u64, f64)>,
     spans: Vec<(u32, u32)>,
     scratch: Vec<u8>,
+    knn_buf: Vec<f64>,
+    knn_dist: Vec<f64>,
 }
 
 impl core::fmt::Debug for StreamDetector {
@@ -96,6 +107,10 @@ impl StreamDetector {
         let history = History::new(config.compressor, config.baseline_bytes);
         StreamDetector {
             calibration: Calibration::new(config.calibration_events as usize),
+            knn_cal: Calibration::lazy(config.calibration_events as usize),
+            knn_cal2: Calibration::lazy(config.calibration_events as usize),
+            knn_buf: Vec::new(),
+            knn_dist: Vec::new(),
             codec: Codec::new(config.compressor),
             history,
             starts: VecDeque::new(),
@@ -149,6 +164,8 @@ impl StreamDetector {
             + self.incident.heap_bytes()
             + self.starts.capacity() * 8
             + self.config.calibration_events as usize * 16
+            + (self.knn_cal.len() + self.knn_cal2.len()) * 16
+            + (self.knn_buf.capacity() + self.knn_dist.capacity()) * 8
             + q
             + self.window_flags.capacity()
             + self.window_lens.capacity() * 4
@@ -281,8 +298,30 @@ impl StreamDetector {
         // an event with severity words is flagged at `alpha * weight` (at most MAX_ALPHA).
         let raw = bpb;
         let bar = (alpha * weight).min(MAX_ALPHA.max(alpha));
-        let p_value = self.calibration.p_value(raw);
-        let score = self.calibration.score(raw, p_value);
+        // Plain numbers are decided by a conformal k-NN distance over recent shingles of values
+        // (the compression cost stays in the metrics and drives the drift test): noisy symbol
+        // shingles never repeat exactly, so the cost only registered values beyond the recent
+        // range, while the distance also sees in-range shape changes. Measured on the NAB
+        // subset: k-NN alone 38.5 (shingle 6: 38.9 at 1.4x the cost; 35.1 with one
+        // calibration stage), max of the two calibrated scores 19-32, cost alone 17.6.
+        let knn = numeric.then(|| {
+            let v = self.numbers.first().map_or(0.0, |&(_, v)| v);
+            self.knn_distance(v)
+        });
+        let knn = knn.map(|d| {
+            let p = self.knn_cal.p_value(d);
+            (d, self.knn_cal.score(d, p))
+        });
+        let (p_value, score) = match knn {
+            Some((_, s)) => {
+                let p = self.knn_cal2.p_value(s);
+                (p, self.knn_cal2.score(s, p))
+            }
+            None => {
+                let p = self.calibration.p_value(raw);
+                (p, self.calibration.score(raw, p))
+            }
+        };
         let warming_up = index < self.config.warmup_events as u64 || self.calibration.len() < 16;
         let significant = !warming_up && p_value <= bar;
         // Incident continuation: an unusual event that the recently flagged events explain far
@@ -353,6 +392,10 @@ impl StreamDetector {
         // do not calibrate one by one, or a burst would raise the bar for the next incident.
         if !incident_like && index >= CALIBRATE_AFTER.min(self.config.warmup_events as u64 / 2) {
             self.calibration.push(raw);
+            if let Some((d, s)) = knn {
+                self.knn_cal.push(d);
+                self.knn_cal2.push(s);
+            }
         }
         if admit {
             self.admit(&norm, numeric);
@@ -381,7 +424,7 @@ impl StreamDetector {
             ncd,
             drift,
             novel_fraction: if len == 0 { 0.0 } else { parse.literal_bytes as f64 / len as f64 },
-            raw_score: raw,
+            raw_score: knn.map_or(raw, |(d, _)| d),
             false_alarm_rate: alpha,
             severity_weight: weight,
             baseline_bytes,
@@ -410,6 +453,61 @@ impl StreamDetector {
             explanation,
             warming_up,
         }
+    }
+
+    /// Nonconformity of the newest value in its context (KNN-CAD style): the mean Euclidean
+    /// distance from the shingle of the last `KNN_SHINGLE` values to its `KNN_K` nearest
+    /// shingles among the baseline's values (those overlapping the current one excluded).
+    /// O(baseline_events * KNN_SHINGLE); 0 until enough values exist.
+    fn knn_distance(&mut self, v: f64) -> f64 {
+        let l = KNN_SHINGLE;
+        let k = KNN_K;
+        let mut buf = core::mem::take(&mut self.knn_buf);
+        buf.clear();
+        if let Some(q) = self.quantizer(KEY_VALUE) {
+            let (a, b) = q.values.as_slices();
+            buf.extend_from_slice(a);
+            buf.extend_from_slice(b);
+        }
+        buf.push(v);
+        let n = buf.len();
+        if n < 2 * l + k {
+            self.knn_buf = buf;
+            return 0.0;
+        }
+        let query_start = n - l;
+        let mut best = [f64::INFINITY; KNN_K];
+        let mut query = [0.0; KNN_SHINGLE];
+        query.copy_from_slice(&buf[query_start..]);
+        // Candidate shingles [s, s + l) with s + l <= query_start. Distances first, one
+        // coordinate at a time over all candidates (vectorizes), then the k smallest.
+        let m = query_start - l + 1;
+        let mut dist = core::mem::take(&mut self.knn_dist);
+        dist.clear();
+        dist.resize(m, 0.0);
+        for (i, &qi) in query.iter().enumerate() {
+            for (d, &x) in dist.iter_mut().zip(&buf[i..i + m]) {
+                let t = x - qi;
+                *d += t * t;
+            }
+        }
+        for &acc in &dist {
+            if acc < best[k - 1] {
+                let mut j = k - 1;
+                best[j] = acc;
+                while j > 0 && best[j - 1] > best[j] {
+                    best.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        }
+        self.knn_dist = dist;
+        self.knn_buf = buf;
+        let mut sum = 0.0;
+        for b in &best[..k] {
+            sum += libm::sqrt(*b);
+        }
+        sum / k as f64
     }
 
     fn admit(&mut self, norm: &[u8], numeric: bool) {
@@ -509,11 +607,13 @@ impl StreamDetector {
 fn explain(m: &Metrics, p: f64, len: usize, literal: u32, numeric: bool) -> String {
     if numeric {
         format!(
-            "The recent values' shape is rarely seen in the baseline: {:.1} bits to encode given the baseline, \
-             more than {:.1}% of recent normal values (p = {:.4}).",
-            m.conditional_bits_per_byte * len as f64,
+            "The last {} values are far from the baseline's stretches: mean distance {:.4} to the nearest \
+             ones, more than {:.1}% of recent values (p = {:.4}; {:.1} bits to encode given the baseline).",
+            KNN_SHINGLE,
+            m.raw_score,
             (1.0 - p) * 100.0,
-            p
+            p,
+            m.conditional_bits_per_byte * len as f64
         )
     } else {
         format!(

@@ -1,7 +1,8 @@
 //! Versioned, bounded, checksummed snapshots of a detector's full state.
 //!
 //! Layout (little-endian): `"CBAD"`, version `u16`, the configuration, the counters, the
-//! baseline's bytes (hash chains are rebuilt on restore), literal prices, calibration scores,
+//! baseline's bytes (hash chains are rebuilt on restore), literal prices, calibration scores
+//! (compression cost, then k-NN distance and its calibrated score; version 2 added these),
 //! number bins, the recent window, and a CRC-32 of everything before it.
 
 use crate::calibration::Calibration;
@@ -16,7 +17,7 @@ use alloc::vec::Vec;
 
 const MAGIC: &[u8; 4] = b"CBAD";
 /// Current snapshot format version.
-pub const SNAPSHOT_VERSION: u16 = 1;
+pub const SNAPSHOT_VERSION: u16 = 2;
 
 const fn crc_table() -> [u32; 256] {
     let mut t = [0u32; 256];
@@ -189,6 +190,12 @@ fn write(d: &StreamDetector) -> Vec<u8> {
     for s in d.calibration.scores() {
         w.f64(s);
     }
+    for cal in [&d.knn_cal, &d.knn_cal2] {
+        w.u32(cal.len() as u32);
+        for s in cal.scores() {
+            w.f64(s);
+        }
+    }
     w.u32(d.quant.len() as u32);
     for (key, q) in &d.quant {
         w.u64(*key);
@@ -337,6 +344,18 @@ fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
         cal.push(r.f64()?);
     }
     d.calibration = cal;
+    for stage in 0..2 {
+        let n_knn = r.count("k-NN calibration size", d.config.calibration_events as usize)?;
+        let mut cal = Calibration::lazy(d.config.calibration_events as usize);
+        for _ in 0..n_knn {
+            cal.push(r.f64()?);
+        }
+        if stage == 0 {
+            d.knn_cal = cal;
+        } else {
+            d.knn_cal2 = cal;
+        }
+    }
     let n_q = r.count("number-bin count", MAX_PATHS + 2)?;
     let cap = match d.config.baseline_events {
         0 => 256,

@@ -45,7 +45,8 @@ pub struct Metrics {
     pub drift: bool,
     /// Share of the normalized event's bytes that found no match.
     pub novel_fraction: f64,
-    /// The nonconformity score that was calibrated (the conditional cost).
+    /// The nonconformity score that was calibrated: the conditional cost, or for plain numbers
+    /// the k-NN distance of the last values' shingle.
     pub raw_score: f64,
     /// The false-alarm rate in force (`alpha`).
     pub false_alarm_rate: f64,

@@ -233,12 +233,46 @@ fn a_corrupt_or_truncated_snapshot_is_an_error_never_a_panic() {
     // Random junk with a valid header and checksum must still be refused without a panic.
     for _ in 0..500 {
         let n = r.below(200) as usize;
-        let mut junk: Vec<u8> = b"CBAD\x01\x00".to_vec();
+        let mut junk: Vec<u8> = b"CBAD".to_vec();
+        junk.extend_from_slice(&cbad_core::SNAPSHOT_VERSION.to_le_bytes());
         junk.extend((0..n).map(|_| r.next() as u8));
         let crc = crc32(&junk);
         junk.extend_from_slice(&crc.to_le_bytes());
         let _ = StreamDetector::restore(&junk);
     }
+}
+
+#[test]
+fn a_snapshot_of_an_older_version_is_a_clear_error() {
+    let mut det = StreamDetector::new(DetectorConfig::builder().kind(EventKind::Metric).build().unwrap());
+    for i in 0..300 {
+        det.score(EventBody::Number((i % 17) as f64));
+    }
+    let mut old = det.snapshot();
+    old.truncate(old.len() - 4);
+    old[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let crc = crc32(&old);
+    old.extend_from_slice(&crc.to_le_bytes());
+    let err = StreamDetector::restore(&old).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidSnapshot);
+    assert!(err.to_string().contains("version 1"), "{err}");
+}
+
+#[test]
+fn an_in_range_change_of_shape_in_a_noisy_series_is_flagged() {
+    // A noisy sine (period 40); then 40 values that stay inside the usual range but lose the
+    // oscillation (flat at the middle). Neither the values nor their differences leave the range.
+    let mut r = Rng(11);
+    let mut det = StreamDetector::new(DetectorConfig::builder().kind(EventKind::Metric).build().unwrap());
+    let x = |i: usize, r: &mut Rng| 10.0 * (i as f64 * std::f64::consts::TAU / 40.0).sin() + 0.5 * r.gauss();
+    let mut early = 0;
+    for i in 0..3000 {
+        early += (det.score(EventBody::Number(x(i, &mut r))).anomaly && i >= 1500) as usize;
+    }
+    // At most the documented 1 % (one alarm per incident only removes alarms).
+    assert!(early <= 15, "{early} alarms on the normal stretch");
+    let flagged = (0..40).filter(|_| det.score(EventBody::Number(0.5 * r.gauss())).anomaly).count();
+    assert!(flagged >= 1, "the flat stretch was not flagged");
 }
 
 fn crc32(data: &[u8]) -> u32 {
