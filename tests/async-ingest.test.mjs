@@ -38,3 +38,11 @@ test("an async batch too big for one queue message is refused with 413 before an
   assert.equal(res.status, 413, res.text);
   assert.equal((await api("/usage", { auth: org.apiKey })).json.events_scored, 0);
 });
+
+test("metadata integers beyond JavaScript's safe range survive the queue", async () => {
+  const org = freshOrg("async-bigint");
+  const body = '{"stream":"async-bigint","events":[{"body":"hello","metadata":{"n":121645100408831999}}]}';
+  const res = await api("/events?mode=async", { method: "POST", auth: org.apiKey, body, headers: { "content-type": "application/json" } });
+  assert.equal(res.status, 202, res.text);
+  await eventually(async () => (await api("/usage", { auth: org.apiKey })).json.events_scored === 1, { timeoutMs: 20000 });
+});

@@ -27,7 +27,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 #[event(queue)]
-async fn queue(batch: MessageBatch<ingest::QueuedBatch>, env: Env, _ctx: Context) -> Result<()> {
+async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
     handlers::ingest_queue::consume(batch, env).await;
     Ok(())
 }

@@ -72,7 +72,10 @@ async fn enqueue(ctx: &Ctx, org_id: &str, stream: &StreamRow, key: String, event
         )));
     }
     let queue = ctx.env.queue("INGEST_QUEUE").map_err(|e| ApiError::misconfigured(format!("INGEST_QUEUE: {e}")))?;
-    queue.send(&message).await.map_err(|e| ApiError::unavailable("the ingest queue", e.to_string()))?;
+    // As JSON text: a structured-clone message would turn metadata integers beyond 2^53 into
+    // JS numbers (or refuse them), and a refused message could never be retried into success.
+    let text = serde_json::to_string(&message).map_err(|e| ApiError::internal(format!("queue message: {e}")))?;
+    queue.send(&text).await.map_err(|e| ApiError::unavailable("the ingest queue", e.to_string()))?;
     json(202, &json!({ "stream": stream.name, "stream_id": stream.id, "accepted": accepted, "mode": "async", "idempotency_key": key }))
 }
 

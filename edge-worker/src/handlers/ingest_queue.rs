@@ -11,7 +11,7 @@ use serde_json::json;
 use worker::{console_log, Env, MessageBatch, MessageExt};
 
 /// Handles one delivery of messages. Never returns `Err`: that would fail the whole batch.
-pub async fn consume(batch: MessageBatch<QueuedBatch>, env: Env) {
+pub async fn consume(batch: MessageBatch<String>, env: Env) {
     let messages = match batch.messages() {
         Ok(m) => m,
         Err(e) => {
@@ -29,7 +29,15 @@ pub async fn consume(batch: MessageBatch<QueuedBatch>, env: Env) {
                 continue;
             }
         };
-        let b = message.body();
+        let b: QueuedBatch = match serde_json::from_str(message.body()) {
+            Ok(b) => b,
+            Err(e) => {
+                // Not one of ours: retrying cannot help.
+                message.ack();
+                console_log!("{}", json!({"level": "error", "job": "ingest_queue", "request_id": rid, "error": format!("bad message: {e}")}));
+                continue;
+            }
+        };
         let outcome = match ctx.store.get_stream(As::Service, &b.org_id, &b.stream_id).await {
             Ok(Some(stream)) => score_and_store(&ctx, &b.org_id, &stream, &b.idempotency_key, &b.events).await.map(|_| "stored"),
             Ok(None) => Ok("dropped: the stream no longer exists"),
