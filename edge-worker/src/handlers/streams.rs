@@ -51,8 +51,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         window_size: s.window_size,
     };
     detector_accepts(&settings)?;
-    let mut fields = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
-    fields.as_object_mut().map(|o| o.remove("name"));
+    let fields = serde_json::to_value(&settings).map_err(|e| ApiError::internal(e.to_string()))?;
     match ctx.store.create_stream(p.store_as(), p.org_id(), s.name.as_str(), fields).await {
         Ok(row) => json(201, &row),
         Err(crate::store::StoreError::Conflict(_)) => {

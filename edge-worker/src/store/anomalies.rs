@@ -50,7 +50,8 @@ pub struct NewAnomaly {
     pub novel_spans: Value,
     /// One sentence.
     pub explanation: String,
-    /// RFC 3339 time of detection.
+    /// RFC 3339 time of detection; absent means "now" (the column's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detected_at: Option<String>,
 }
 
@@ -121,9 +122,6 @@ impl Store {
     pub async fn create_anomaly(&self, who: As<'_>, org_id: &str, a: &NewAnomaly) -> Result<Value, StoreError> {
         let mut body = serde_json::to_value(a).map_err(|e| StoreError::Unexpected(e.to_string()))?;
         body["org_id"] = json!(org_id);
-        if body["detected_at"].is_null() {
-            body.as_object_mut().map(|o| o.remove("detected_at"));
-        }
         let rows: Vec<Value> =
             self.json(self.client(who).from("anomalies").select(ANOMALY_COLUMNS).insert(body.to_string())).await?;
         rows.into_iter().next().map(to_api).ok_or(StoreError::Forbidden("the anomaly could not be stored".into()))
