@@ -202,9 +202,10 @@ impl DetectorConfigBuilder {
         incident_events: u32);
     setter!(/// Mask volatile tokens before compressing (default true).
         mask_volatile: bool);
-    setter!(/// Numeric streams raise one alarm per incident: within `incident_events` of an alarm, a
-        /// number is flagged again only if its score is higher (default true for metrics, false
-        /// otherwise). Alarms are then a subset of the events with `p <= alpha`.
+    setter!(/// Numeric streams raise one alarm per incident: within two windows (`2 * window_events`)
+        /// of an alarm, a number is not flagged again; after that and within `incident_events`,
+        /// only if its score is higher (default true for metrics, false otherwise). Alarms are
+        /// then a subset of the events with `p <= alpha`.
         one_alarm_per_incident: bool);
     setter!(/// Events between NCD recomputations with the real compressor; 0 = never (default 8192: three compressions of
         /// baseline + window cost ~2.7 ms with ruzstd, ~0.3 us per event amortized).

@@ -331,3 +331,32 @@ fn arbitrary_bodies_never_panic_and_spans_stay_inside_the_text() {
         assert!(StreamDetector::restore(&det.snapshot()).is_ok());
     }
 }
+
+#[test]
+fn a_metric_incident_raises_one_alarm_even_if_it_grows_within_two_windows() {
+    // A spike, then a larger one 20 events later (inside 2 * window_events = 64 events).
+    let alarms = |one_per_incident: bool| {
+        let cfg = DetectorConfig::builder().kind(EventKind::Metric).one_alarm_per_incident(one_per_incident);
+        let mut det = StreamDetector::new(cfg.build().unwrap());
+        let mut r = Rng(5);
+        for _ in 0..2000 {
+            det.score(EventBody::Number(50.0 + r.gauss()));
+        }
+        let mut at = Vec::new();
+        for i in 0..60 {
+            let v = match i {
+                0 => 80.0,
+                20 => 120.0,
+                _ => 50.0 + r.gauss(),
+            };
+            if det.score(EventBody::Number(v)).anomaly {
+                at.push(i);
+            }
+        }
+        at
+    };
+    let every = alarms(false);
+    assert!(every.contains(&0) && every.contains(&20), "{every:?}");
+    let once = alarms(true);
+    assert!(once.len() <= 1 && once.iter().all(|i| every.contains(i)), "{once:?}");
+}
