@@ -50,6 +50,18 @@ fn log2_floor(x: u32) -> u32 {
     31 - (x | 1).leading_zeros()
 }
 
+/// The chain link from position `p` to the previous one with its hash (`head`: that position + 1,
+/// 0 for none): the distance back, or 0 (end of chain) when there is none or it is out of reach.
+#[inline]
+fn chain_delta(p: u32, head: u32) -> u16 {
+    let delta = if head == 0 { 0 } else { p.wrapping_sub(head - 1) };
+    if delta > 0 && delta <= u16::MAX as u32 {
+        delta as u16
+    } else {
+        0
+    }
+}
+
 /// Bits to code one match, by compressor.
 #[inline]
 fn match_bits(kind: Compressor, len: usize, dist: u32, last_dist: u32) -> f64 {
@@ -192,25 +204,44 @@ impl History {
         }
     }
 
+    /// Chains every position from `hashed` that has `MIN_MATCH` bytes after it.
     fn index(&mut self) {
-        let mut key = [0u8; 4];
-        while self.hashed + MIN_MATCH as u64 <= self.pos {
-            let p = self.hashed;
-            let at = (p & self.mask) as usize;
-            if at + 4 <= self.buf.len() {
-                key.copy_from_slice(&self.buf[at..at + 4]);
-            } else {
+        let (mask, bits) = (self.mask, self.hash_bits);
+        let head_mask = self.head.len() - 1; // a power of two: `& head_mask` is free of bounds checks
+        let mut p = self.hashed;
+        while p + MIN_MATCH as u64 <= self.pos {
+            let at = (p & mask) as usize;
+            if at + MIN_MATCH > self.buf.len() {
+                // The key wraps around the ring's end.
+                let mut key = [0u8; 4];
                 for (k, slot) in key.iter_mut().enumerate() {
-                    *slot = self.buf[((p + k as u64) & self.mask) as usize];
+                    *slot = self.buf[((p + k as u64) & mask) as usize];
                 }
+                self.link(p, hash4(&key, bits) & head_mask);
+                p += 1;
+                continue;
             }
-            let h = hash4(&key, self.hash_bits);
-            let old = self.head[h];
-            let delta = if old == 0 { 0 } else { (p as u32).wrapping_sub(old - 1) };
-            self.prev[(p & self.mask) as usize] = if delta > 0 && delta <= u16::MAX as u32 { delta as u16 } else { 0 };
-            self.head[h] = (p as u32).wrapping_add(1);
-            self.hashed += 1;
+            // Positions at.. whose keys lie inside the ring: one window per position.
+            let n = ((self.pos - p) as usize).min(self.buf.len() - at) - (MIN_MATCH - 1);
+            let keys = &self.buf[at..at + n + MIN_MATCH - 1];
+            let prev = &mut self.prev[at..at + n];
+            let mut p32 = p as u32;
+            for (slot, key) in prev.iter_mut().zip(keys.windows(MIN_MATCH)) {
+                let h = hash4(key, bits) & head_mask;
+                *slot = chain_delta(p32, self.head[h]);
+                p32 = p32.wrapping_add(1);
+                self.head[h] = p32;
+            }
+            p += n as u64;
         }
+        self.hashed = p;
+    }
+
+    /// Puts position `p` at the front of the chain of hash `h`.
+    #[inline]
+    fn link(&mut self, p: u64, h: usize) {
+        self.prev[(p & self.mask) as usize] = chain_delta(p as u32, self.head[h]);
+        self.head[h] = (p as u32).wrapping_add(1);
     }
 
     #[cold]
