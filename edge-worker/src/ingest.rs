@@ -5,12 +5,14 @@
 //! idempotency key; then the anomalies and the usage go to the database in one transaction
 //! (`rpc/ingest_batch`, idempotent by the same key). Either step may be retried safely.
 
+use std::borrow::Cow;
+
 use crate::context::Ctx;
 use crate::domain::batch::{BatchEvent, EventBody};
 use crate::error::ApiError;
 use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
-use crate::objects::{DetectorClient, EventToScore, ScoreRequest, VerdictJson};
+use crate::objects::{DetectorClient, EventToScore, ScoreAnswer, ScoreHeader};
 use crate::store::{NewAnomaly, StreamRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -20,28 +22,39 @@ use serde_json::{json, Map, Value};
 pub struct PreparedEvent {
     /// What the detector scores.
     pub body: EventToScore,
-    /// The stored excerpt's source text.
-    pub text: String,
+    /// A number body as the client wrote it (`1e3`, `42.50`), for the stored excerpt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_text: Option<String>,
     /// The event's declared type, if any.
     pub event_type: Option<String>,
     /// Client metadata plus `ts` when given.
     pub metadata: Map<String, Value>,
 }
 
-impl PreparedEvent {
-    /// From a parsed batch event.
-    pub fn from_batch(e: &BatchEvent) -> Self {
-        let body = match &e.body {
-            EventBody::Text(t) => EventToScore::Text(t.clone()),
+impl From<BatchEvent> for PreparedEvent {
+    fn from(e: BatchEvent) -> Self {
+        let (body, number_text) = match e.body {
+            EventBody::Text(t) => (EventToScore::Text(t), None),
             // The batch parser already checked this is a JSON number.
-            EventBody::Number(n) => EventToScore::Number(n.parse().unwrap_or(f64::NAN)),
-            EventBody::Json(j) => EventToScore::Json(j.clone()),
+            EventBody::Number(n) => (EventToScore::Number(n.parse().unwrap_or(f64::NAN)), Some(n)),
+            EventBody::Json(j) => (EventToScore::Json(j), None),
         };
-        let mut metadata = e.metadata.clone().unwrap_or_default();
+        let mut metadata = e.metadata.unwrap_or_default();
         if let Some(ts) = e.ts {
             metadata.insert("ts".into(), json!(ts.to_rfc3339()));
         }
-        Self { body, text: e.body.as_str().to_string(), event_type: e.event_type.map(|t| t.as_str().to_string()), metadata }
+        Self { body, number_text, event_type: e.event_type.map(|t| t.as_str().to_string()), metadata }
+    }
+}
+
+impl PreparedEvent {
+    /// The event as text: what an anomaly's excerpt shows.
+    pub fn text(&self) -> Cow<'_, str> {
+        match (&self.body, &self.number_text) {
+            (EventToScore::Text(t) | EventToScore::Json(t), _) => Cow::Borrowed(t),
+            (EventToScore::Number(_), Some(n)) => Cow::Borrowed(n),
+            (EventToScore::Number(n), None) => Cow::Owned(n.to_string()),
+        }
     }
 }
 
@@ -60,8 +73,8 @@ pub struct QueuedBatch {
 
 /// What a scored and stored batch produced.
 pub struct Stored {
-    /// Verdicts, in order, with `anomaly_id` on flagged ones.
-    pub verdicts: Vec<VerdictJson>,
+    /// The detector's answer, with the stored anomalies' ids filled in.
+    pub answer: ScoreAnswer,
     /// The quota state `rpc/ingest_batch` returned.
     pub state: Value,
 }
@@ -75,23 +88,16 @@ pub async fn score_and_store(
     events: &[PreparedEvent],
 ) -> Result<Stored, ApiError> {
     let detector = DetectorClient::for_stream(&ctx.env, org_id, &stream.id)?;
-    let request = ScoreRequest {
-        settings: settings_of(stream),
-        idempotency_key: key.to_string(),
-        events: events.iter().map(|e| e.body.clone()).collect(),
-    };
-    let scored = detector.score(&request).await?;
+    let header = ScoreHeader { settings: settings_of(stream), idempotency_key: key.to_string() };
+    let mut answer = detector.score(&header, events.iter().map(|e| e.body.as_ref())).await?;
 
-    let mut anomalies = Vec::new();
-    let mut flagged = Vec::new();
-    for (i, (v, e)) in scored.verdicts.iter().zip(events).enumerate() {
-        if !v.anomaly {
-            continue;
-        }
+    let mut anomalies = Vec::with_capacity(answer.flagged.len());
+    for f in &answer.flagged {
+        let (v, e) = (&f.verdict, events.get(f.position).ok_or_else(|| ApiError::internal("a verdict for an event the batch does not have"))?);
         anomalies.push(NewAnomaly {
             stream_id: stream.id.clone(),
             event_type: e.event_type.clone().unwrap_or_else(|| stream.event_type.clone()),
-            event_excerpt: excerpt(&e.text, EXCERPT_BYTES),
+            event_excerpt: excerpt(&e.text(), EXCERPT_BYTES),
             metadata: Value::Object(e.metadata.clone()),
             metrics: serde_json::to_value(&v.metrics).unwrap_or_default(),
             p_value: Some(v.p_value),
@@ -101,16 +107,16 @@ pub async fn score_and_store(
             explanation: v.explanation.clone(),
             detected_at: None,
         });
-        flagged.push(i);
     }
     let state = ctx
         .store
-        .ingest_batch(org_id, &stream.id, &format!("events:{}:{key}", stream.id), scored.verdicts.len(), &anomalies)
+        .ingest_batch(org_id, &stream.id, &format!("events:{}:{key}", stream.id), events.len(), &anomalies)
         .await?;
-    let ids: Vec<Value> = state.get("anomaly_ids").and_then(Value::as_array).cloned().unwrap_or_default();
-    let mut verdicts = scored.verdicts;
-    for (n, i) in flagged.iter().enumerate() {
-        verdicts[*i].anomaly_id = ids.get(n).and_then(Value::as_str).map(str::to_string);
-    }
-    Ok(Stored { verdicts, state })
+    let ids: Vec<Option<&str>> = state
+        .get("anomaly_ids")
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().map(Value::as_str).collect())
+        .unwrap_or_default();
+    answer.fill_anomaly_ids(&ids);
+    Ok(Stored { answer, state })
 }

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod body;
 mod config;
 mod context;
 mod domain;

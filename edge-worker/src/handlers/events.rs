@@ -6,14 +6,13 @@
 //! transaction. Only when that commits does the client get 200; a failure is a 503 and a
 //! retry with the same `Idempotency-Key` gets the same verdicts, counted once.
 
-use super::{json, query, read_body};
+use super::{json, json_text, query, read_body};
 use crate::auth::principal::{self, Principal};
 use crate::context::Ctx;
 use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
 use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
 use crate::ingest::{score_and_store, PreparedEvent, QueuedBatch, Stored};
-use crate::objects::VerdictJson;
 use crate::store::StreamRow;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -36,15 +35,28 @@ fn random_key() -> Result<String, ApiError> {
     crate::context::random_hex::<16>().ok_or_else(|| ApiError::internal("no randomness for an idempotency key"))
 }
 
-/// The answer to a synchronous batch (typed, so a 1,000-verdict body is serialized once).
+/// The answer to a synchronous batch, but for `verdicts`: the detector wrote those as JSON
+/// text once, and they are spliced in unparsed ([`with_verdicts`]).
 #[derive(Serialize)]
 struct EventsResult<'a> {
     stream: &'a str,
     stream_id: &'a str,
     accepted: usize,
-    verdicts: &'a [VerdictJson],
     usage: UsageSummary<'a>,
     replayed: bool,
+}
+
+/// `{...fields}` + verdicts text -> `{...fields,"verdicts":[...]}`.
+fn with_verdicts(fields: &impl Serialize, verdicts: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let mut out = serde_json::to_vec(fields).map_err(|e| ApiError::internal(format!("events answer: {e}")))?;
+    if out.pop() != Some(b'}') {
+        return Err(ApiError::internal("events answer: not a JSON object"));
+    }
+    out.reserve(verdicts.len() + 14);
+    out.extend_from_slice(b",\"verdicts\":");
+    out.extend_from_slice(verdicts);
+    out.push(b'}');
+    Ok(out)
 }
 
 /// The usage part of the answer.
@@ -102,6 +114,7 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
 
     let first_type = batch.events.first().and_then(|e| e.event_type).map(|t| t.as_str()).unwrap_or("log");
     let stream = ctx.store.stream_for_events(&grant.org_id, batch.stream.as_str(), first_type).await?;
+    let events: Vec<PreparedEvent> = batch.events.into_iter().map(PreparedEvent::from).collect();
     if let Some(allowed) = &grant.stream_ids {
         if !allowed.iter().any(|s| s == &stream.id) {
             return Err(ApiError::forbidden(format!("this API key may not send to stream '{}'", stream.name)));
@@ -112,19 +125,17 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         Some(k) => k,
         None => random_key()?,
     };
-    let events: Vec<PreparedEvent> = batch.events.iter().map(PreparedEvent::from_batch).collect();
     if query(&req).get("mode").map(String::as_str) == Some("async") {
         return enqueue(ctx, &grant.org_id, &stream, key, events).await;
     }
-    let Stored { verdicts, state } = score_and_store(ctx, &grant.org_id, &stream, &key, &events).await?;
+    let Stored { answer, state } = score_and_store(ctx, &grant.org_id, &stream, &key, &events).await?;
     let replayed = state.get("replayed").and_then(Value::as_bool).unwrap_or(false);
     let quota: QuotaState =
         serde_json::from_value(state).map_err(|e| ApiError::internal(format!("quota state: {e}")))?;
-    let mut resp = json(200, &EventsResult {
+    let fields = EventsResult {
         stream: &stream.name,
         stream_id: &stream.id,
-        accepted: verdicts.len(),
-        verdicts: &verdicts,
+        accepted: events.len(),
         usage: UsageSummary {
             plan: &quota.plan,
             included: quota.included,
@@ -134,9 +145,27 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
             blocked: quota.blocked,
         },
         replayed,
-    })?;
+    };
+    let mut resp = json_text(200, with_verdicts(&fields, &answer.verdicts)?)?;
     if let Some(warning) = quota.warning_header() {
         resp.headers_mut().set(QUOTA_WARNING_HEADER, &warning)?;
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_spliced_into_the_answer_as_json() {
+        #[derive(Serialize)]
+        struct Fields {
+            stream: &'static str,
+            replayed: bool,
+        }
+        let body = with_verdicts(&Fields { stream: "api", replayed: false }, br#"[{"index":0,"anomaly":true}]"#).unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v, json!({"stream": "api", "replayed": false, "verdicts": [{"index": 0, "anomaly": true}]}));
+    }
 }

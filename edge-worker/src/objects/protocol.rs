@@ -1,4 +1,17 @@
 //! What the Worker and a stream's Durable Object say to each other.
+//!
+//! Both directions are framed bytes rather than JSON documents, because a 1,000-event batch
+//! would otherwise be escaped, parsed and re-serialized on each side of the hop:
+//!
+//! - a **score request** is `DLS1`, a small JSON header (settings, idempotency key), then the
+//!   events length-prefixed (`T`ext / `J`son text as u32 LE length + UTF-8, `N`umber as f64 LE);
+//! - a **score answer** is `DLA1`, a replayed flag, the flagged events as a small JSON list,
+//!   then the `verdicts` array as the exact JSON text the API answers. The Worker splices it
+//!   into its response unparsed; each flagged verdict ends in a fixed-width `anomaly_id` slot
+//!   ([`ID_SLOT`] bytes, `null` padded with spaces) that the Worker overwrites with the stored
+//!   anomaly's id once the database has it ([`ScoreAnswer::fill_anomaly_ids`]).
+
+use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +30,7 @@ pub struct DetectorSettings {
     pub window_size: u32,
 }
 
-/// One event's body, already validated by the handler.
+/// One event's body, already validated by the handler (owned: it travels on the ingest queue).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum EventToScore {
@@ -29,15 +42,159 @@ pub enum EventToScore {
     Json(String),
 }
 
-/// A batch to score, in order.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ScoreRequest {
+/// One event's body, borrowed: what a score request carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EventRef<'a> {
+    /// A log line, trace or LLM text.
+    Text(&'a str),
+    /// A metric value.
+    Number(f64),
+    /// The raw JSON text of an object body.
+    Json(&'a str),
+}
+
+impl EventToScore {
+    /// The borrowed form.
+    pub fn as_ref(&self) -> EventRef<'_> {
+        match self {
+            Self::Text(t) => EventRef::Text(t),
+            Self::Number(n) => EventRef::Number(*n),
+            Self::Json(j) => EventRef::Json(j),
+        }
+    }
+}
+
+/// A score request's header: everything but the events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreHeader {
     /// The stream's current settings: changes reach the detector with the next batch.
     pub settings: DetectorSettings,
     /// The same key returns the same verdicts without scoring again.
     pub idempotency_key: String,
+}
+
+/// A decoded score request: the header and the events, borrowed from the request bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRequest<'a> {
+    /// Settings and idempotency key.
+    pub header: ScoreHeader,
     /// The events, in the order the client sent them.
-    pub events: Vec<EventToScore>,
+    pub events: Vec<EventRef<'a>>,
+}
+
+const REQUEST_MAGIC: &[u8; 4] = b"DLS1";
+const ANSWER_MAGIC: &[u8; 4] = b"DLA1";
+
+/// Bytes of an `anomaly_id` slot: a quoted UUID (36 + 2), or `null` padded with spaces.
+pub const ID_SLOT: usize = 38;
+const EMPTY_SLOT: &[u8; ID_SLOT] = b"null                                  ";
+
+/// A frame that is not what this protocol writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolError(String);
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+fn malformed(what: &str) -> ProtocolError {
+    ProtocolError(format!("malformed detector frame: {what}"))
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
+/// Reads frames front to back; every read is bounds-checked.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ProtocolError> {
+        if self.bytes.len() < n {
+            return Err(malformed(what));
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(head)
+    }
+
+    fn u32(&mut self, what: &str) -> Result<usize, ProtocolError> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    }
+
+    fn sized(&mut self, what: &str) -> Result<&'a [u8], ProtocolError> {
+        let n = self.u32(what)?;
+        self.take(n, what)
+    }
+
+    fn text(&mut self, what: &str) -> Result<&'a str, ProtocolError> {
+        std::str::from_utf8(self.sized(what)?).map_err(|_| malformed(what))
+    }
+}
+
+/// Encodes a score request.
+pub fn encode_request<'a>(header: &ScoreHeader, events: impl ExactSizeIterator<Item = EventRef<'a>>) -> Vec<u8> {
+    let head = serde_json::to_vec(header).unwrap_or_default();
+    let mut out = Vec::with_capacity(head.len() + 16 + events.len() * 128);
+    out.extend_from_slice(REQUEST_MAGIC);
+    put_u32(&mut out, head.len());
+    out.extend_from_slice(&head);
+    put_u32(&mut out, events.len());
+    for e in events {
+        match e {
+            EventRef::Text(t) => {
+                out.push(b'T');
+                put_u32(&mut out, t.len());
+                out.extend_from_slice(t.as_bytes());
+            }
+            EventRef::Json(j) => {
+                out.push(b'J');
+                put_u32(&mut out, j.len());
+                out.extend_from_slice(j.as_bytes());
+            }
+            EventRef::Number(n) => {
+                out.push(b'N');
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// Decodes a score request; the events borrow from `bytes`.
+pub fn decode_request(bytes: &[u8]) -> Result<ScoreRequest<'_>, ProtocolError> {
+    let mut r = Reader { bytes };
+    if r.take(4, "magic")? != REQUEST_MAGIC {
+        return Err(malformed("not a score request"));
+    }
+    let header: ScoreHeader =
+        serde_json::from_slice(r.sized("header")?).map_err(|e| ProtocolError(format!("score request header: {e}")))?;
+    let count = r.u32("event count")?;
+    // Each event takes at least 5 bytes: a lying count cannot reserve more than the frame.
+    let mut events = Vec::with_capacity(count.min(r.bytes.len() / 5));
+    for _ in 0..count {
+        let event = match r.take(1, "event tag")?[0] {
+            b'T' => EventRef::Text(r.text("text event")?),
+            b'J' => EventRef::Json(r.text("JSON event")?),
+            b'N' => {
+                let b = r.take(8, "number event")?;
+                EventRef::Number(f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            }
+            _ => return Err(malformed("unknown event tag")),
+        };
+        events.push(event);
+    }
+    if !r.bytes.is_empty() {
+        return Err(malformed("trailing bytes"));
+    }
+    Ok(ScoreRequest { header, events })
 }
 
 /// One event's verdict, as the API answers it.
@@ -61,9 +218,6 @@ pub struct VerdictJson {
     pub explanation: String,
     /// True while the baseline is still filling.
     pub warming_up: bool,
-    /// The stored anomaly's id (set by the Worker once stored; never by the detector).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub anomaly_id: Option<String>,
 }
 
 /// The metrics of one verdict (non-finite values become `null`).
@@ -81,11 +235,242 @@ pub struct MetricsJson {
     pub drift: bool,
 }
 
-/// The verdicts for a batch.
+/// A flagged event, as the Worker stores it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ScoreResponse {
-    /// One per event, in order.
-    pub verdicts: Vec<VerdictJson>,
+pub struct FlaggedVerdict {
+    /// Position in the batch.
+    pub position: usize,
+    /// Byte offset of its `anomaly_id` slot in the verdicts text.
+    pub slot: usize,
+    /// The verdict.
+    pub verdict: VerdictJson,
+}
+
+/// Writes the `verdicts` array of an answer, one verdict at a time.
+#[derive(Debug, Default)]
+pub struct VerdictsWriter {
+    text: Vec<u8>,
+    flagged: Vec<FlaggedVerdict>,
+    count: usize,
+}
+
+impl VerdictsWriter {
+    /// Room for about `n` verdicts.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut text = Vec::with_capacity(2 + n * 300);
+        text.push(b'[');
+        Self { text, flagged: Vec::new(), count: 0 }
+    }
+
+    /// Appends the verdict of the event at `position` in the batch.
+    pub fn push(&mut self, position: usize, v: VerdictJson) {
+        if self.text.is_empty() {
+            self.text.push(b'[');
+        }
+        if self.count > 0 {
+            self.text.push(b',');
+        }
+        self.count += 1;
+        // A struct of plain fields: serializing into a Vec cannot fail.
+        serde_json::to_writer(&mut self.text, &v).expect("a verdict serializes");
+        if v.anomaly {
+            self.text.pop(); // the closing brace
+            self.text.extend_from_slice(b",\"anomaly_id\":");
+            let slot = self.text.len();
+            self.text.extend_from_slice(EMPTY_SLOT);
+            self.text.push(b'}');
+            self.flagged.push(FlaggedVerdict { position, slot, verdict: v });
+        }
+    }
+
+    /// The finished answer (not replayed).
+    pub fn finish(mut self) -> ScoreAnswer {
+        if self.text.is_empty() {
+            self.text.push(b'[');
+        }
+        self.text.push(b']');
+        ScoreAnswer { replayed: false, flagged: self.flagged, verdicts: self.text }
+    }
+}
+
+/// The verdicts for a batch.
+#[derive(Debug, Clone)]
+pub struct ScoreAnswer {
     /// True when this answer was stored from an earlier call with the same key.
     pub replayed: bool,
+    /// The flagged events, in batch order.
+    pub flagged: Vec<FlaggedVerdict>,
+    /// The `verdicts` JSON array, one per event, in order.
+    pub verdicts: Vec<u8>,
+}
+
+impl ScoreAnswer {
+    /// The answer as framed bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let flagged = serde_json::to_vec(&self.flagged).expect("flagged verdicts serialize");
+        let mut out = Vec::with_capacity(9 + flagged.len() + self.verdicts.len());
+        out.extend_from_slice(ANSWER_MAGIC);
+        out.push(u8::from(self.replayed));
+        put_u32(&mut out, flagged.len());
+        out.extend_from_slice(&flagged);
+        out.extend_from_slice(&self.verdicts);
+        out
+    }
+
+    /// Marks framed answer bytes as replayed (a stored answer sent again).
+    pub fn mark_replayed(encoded: &mut [u8]) {
+        if encoded.len() > 4 {
+            encoded[4] = 1;
+        }
+    }
+
+    /// Decodes framed answer bytes; the verdicts text is taken as is (the object wrote it).
+    pub fn decode(bytes: Vec<u8>) -> Result<Self, ProtocolError> {
+        let mut r = Reader { bytes: &bytes };
+        if r.take(4, "magic")? != ANSWER_MAGIC {
+            return Err(malformed("not a score answer"));
+        }
+        let replayed = r.take(1, "replayed flag")?[0] == 1;
+        let flagged: Vec<FlaggedVerdict> = serde_json::from_slice(r.sized("flagged verdicts")?)
+            .map_err(|e| ProtocolError(format!("flagged verdicts: {e}")))?;
+        let start = bytes.len() - r.bytes.len();
+        let verdicts = bytes[start..].to_vec();
+        if verdicts.first() != Some(&b'[') || verdicts.last() != Some(&b']') {
+            return Err(malformed("verdicts are not a JSON array"));
+        }
+        let misplaced = |f: &FlaggedVerdict| {
+            f.slot + ID_SLOT > verdicts.len()
+                || (&verdicts[f.slot..f.slot + ID_SLOT] != EMPTY_SLOT.as_slice() && verdicts[f.slot] != b'"')
+        };
+        if flagged.iter().any(misplaced) {
+            return Err(malformed("an anomaly id slot is out of place"));
+        }
+        Ok(Self { replayed, flagged, verdicts })
+    }
+
+    /// Writes the stored anomalies' ids into the flagged verdicts' slots, in order; a flagged
+    /// verdict without an id (or with one that is not a UUID) keeps `null`.
+    pub fn fill_anomaly_ids(&mut self, ids: &[Option<&str>]) {
+        for (n, f) in self.flagged.iter().enumerate() {
+            let slot = &mut self.verdicts[f.slot..f.slot + ID_SLOT];
+            match ids.get(n).copied().flatten().filter(|id| id.len() == 36 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')) {
+                Some(id) => {
+                    slot[0] = b'"';
+                    slot[1..37].copy_from_slice(id.as_bytes());
+                    slot[37] = b'"';
+                }
+                None => slot.copy_from_slice(EMPTY_SLOT),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn header() -> ScoreHeader {
+        ScoreHeader {
+            settings: DetectorSettings {
+                event_type: "log".into(),
+                compressor: "zstd".into(),
+                sensitivity: 0.5,
+                baseline_size: 256,
+                window_size: 64,
+            },
+            idempotency_key: "k-1".into(),
+        }
+    }
+
+    fn verdict(index: u64, anomaly: bool) -> VerdictJson {
+        VerdictJson {
+            index,
+            score: 0.25,
+            p_value: 0.75,
+            anomaly,
+            severity: anomaly.then(|| "high".to_string()),
+            metrics: MetricsJson { conditional_bits_per_byte: Some(1.5), compression_ratio: None, entropy: Some(4.0), ncd: None, drift: false },
+            novel: vec![[0, 3]],
+            explanation: "a \"quoted\" sentence".into(),
+            warming_up: false,
+        }
+    }
+
+    #[test]
+    fn a_request_round_trips_with_every_kind_of_event() {
+        let events = [EventRef::Text("ERROR \"db\" ü"), EventRef::Number(-1.5e300), EventRef::Json(r#"{"a":1}"#), EventRef::Text("")];
+        let bytes = encode_request(&header(), events.iter().copied());
+        let decoded = decode_request(&bytes).unwrap();
+        assert_eq!(decoded.header, header());
+        assert_eq!(decoded.events, events);
+    }
+
+    #[test]
+    fn truncated_or_foreign_requests_are_errors_not_panics() {
+        let bytes = encode_request(&header(), [EventRef::Text("hello"), EventRef::Number(2.0)].into_iter());
+        for cut in 0..bytes.len() {
+            assert!(decode_request(&bytes[..cut]).is_err(), "a request cut at {cut} bytes decoded");
+        }
+        let mut extra = bytes.clone();
+        extra.push(0);
+        assert!(decode_request(&extra).is_err());
+        assert!(decode_request(br#"{"settings":{}}"#).is_err());
+        let mut bad_utf8 = encode_request(&header(), [EventRef::Text("ab")].into_iter());
+        let n = bad_utf8.len();
+        bad_utf8[n - 1] = 0xff;
+        assert!(decode_request(&bad_utf8).unwrap_err().to_string().contains("text event"));
+    }
+
+    #[test]
+    fn verdicts_are_the_api_json_with_ids_filled_after_storage() {
+        let mut w = VerdictsWriter::with_capacity(3);
+        w.push(0, verdict(10, false));
+        w.push(1, verdict(11, true));
+        w.push(2, verdict(12, true));
+        let answer = ScoreAnswer::decode(w.finish().encode()).unwrap();
+        assert!(!answer.replayed);
+        assert_eq!(answer.flagged.iter().map(|f| f.position).collect::<Vec<_>>(), [1, 2]);
+
+        let unfilled: Value = serde_json::from_slice(&answer.verdicts).unwrap();
+        assert_eq!(unfilled[1]["anomaly_id"], Value::Null);
+        assert!(unfilled[0].get("anomaly_id").is_none(), "only flagged verdicts carry an id");
+
+        let mut filled = answer.clone();
+        let id = "0b6f3c1e-2a4d-4c8e-9f10-123456789abc";
+        filled.fill_anomaly_ids(&[Some(id), Some("not-a-uuid")]);
+        let v: Value = serde_json::from_slice(&filled.verdicts).unwrap();
+        assert_eq!(v[1]["anomaly_id"], id);
+        assert_eq!(v[2]["anomaly_id"], Value::Null);
+        assert_eq!(v[2]["explanation"], "a \"quoted\" sentence");
+        assert_eq!(v.as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_stored_answer_replays_marked_as_such() {
+        let mut w = VerdictsWriter::with_capacity(1);
+        w.push(0, verdict(0, true));
+        let mut bytes = w.finish().encode();
+        ScoreAnswer::mark_replayed(&mut bytes);
+        let answer = ScoreAnswer::decode(bytes).unwrap();
+        assert!(answer.replayed);
+        assert_eq!(answer.flagged.len(), 1);
+    }
+
+    #[test]
+    fn an_empty_batch_answers_an_empty_array() {
+        let answer = ScoreAnswer::decode(VerdictsWriter::default().finish().encode()).unwrap();
+        assert_eq!(answer.verdicts, b"[]");
+    }
+
+    #[test]
+    fn corrupt_answers_are_errors() {
+        let mut w = VerdictsWriter::with_capacity(1);
+        w.push(0, verdict(0, true));
+        let bytes = w.finish().encode();
+        for cut in 0..bytes.len() - 1 {
+            assert!(ScoreAnswer::decode(bytes[..cut].to_vec()).is_err(), "an answer cut at {cut} bytes decoded");
+        }
+        assert!(ScoreAnswer::decode(b"[]".to_vec()).is_err());
+    }
 }

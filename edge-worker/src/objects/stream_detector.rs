@@ -5,9 +5,11 @@
 //! storage, so a restart resumes with bit-identical verdicts and a retried batch is answered
 //! from storage instead of being scored twice.
 
-use super::protocol::{DetectorSettings, EventToScore, MetricsJson, ScoreRequest, ScoreResponse, VerdictJson};
+use super::protocol::{
+    decode_request, encode_request, DetectorSettings, EventRef, MetricsJson, ScoreAnswer, ScoreHeader, VerdictJson,
+    VerdictsWriter,
+};
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
-use serde::Deserialize;
 use std::cell::RefCell;
 use worker::*;
 
@@ -25,11 +27,6 @@ struct Loaded {
 pub struct StreamDetectorObject {
     state: State,
     loaded: RefCell<Option<Loaded>>,
-}
-
-#[derive(Deserialize)]
-struct BatchRow {
-    response: String,
 }
 
 fn detector_config(s: &DetectorSettings) -> std::result::Result<DetectorConfig, String> {
@@ -72,7 +69,8 @@ impl StreamDetectorObject {
     fn ensure_schema(&self) -> Result<()> {
         let sql = self.sql();
         sql.exec("CREATE TABLE IF NOT EXISTS detector (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL, snapshot BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
-        sql.exec("CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, response TEXT NOT NULL)", None::<Vec<SqlStorageValue>>)?;
+        // `answers` holds framed score answers (see `protocol`), replayed byte for byte.
+        sql.exec("CREATE TABLE IF NOT EXISTS answers (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, answer BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
         Ok(())
     }
 
@@ -112,23 +110,22 @@ impl StreamDetectorObject {
         Ok(())
     }
 
-    fn score(&self, req: &ScoreRequest) -> Vec<VerdictJson> {
+    fn score(&self, events: &[EventRef<'_>]) -> ScoreAnswer {
         let mut slot = self.loaded.borrow_mut();
         let loaded = slot.as_mut().expect("prepare() loaded a detector");
-        req.events
-            .iter()
-            .map(|e| {
-                let body = match e {
-                    EventToScore::Text(t) => EventBody::Text(t),
-                    EventToScore::Number(n) => EventBody::Number(*n),
-                    EventToScore::Json(j) => EventBody::Json(j),
-                };
-                verdict_json(loaded.detector.score(body))
-            })
-            .collect()
+        let mut verdicts = VerdictsWriter::with_capacity(events.len());
+        for (position, e) in events.iter().enumerate() {
+            let body = match *e {
+                EventRef::Text(t) => EventBody::Text(t),
+                EventRef::Number(n) => EventBody::Number(n),
+                EventRef::Json(j) => EventBody::Json(j),
+            };
+            verdicts.push(position, verdict_json(loaded.detector.score(body)));
+        }
+        verdicts.finish()
     }
 
-    fn persist(&self, key: &str, response: &str) -> Result<()> {
+    fn persist(&self, key: &str, answer: &[u8]) -> Result<()> {
         let slot = self.loaded.borrow();
         let loaded = slot.as_ref().expect("scored with a detector");
         let sql = self.sql();
@@ -137,9 +134,9 @@ impl StreamDetectorObject {
             "INSERT OR REPLACE INTO detector (id, settings, snapshot) VALUES (1, ?, ?)",
             vec![settings.into(), loaded.detector.snapshot().into()],
         )?;
-        sql.exec("INSERT OR IGNORE INTO batches (key, response) VALUES (?, ?)", vec![key.into(), response.into()])?;
+        sql.exec("INSERT OR IGNORE INTO answers (key, answer) VALUES (?, ?)", vec![key.into(), answer.to_vec().into()])?;
         sql.exec(
-            "DELETE FROM batches WHERE seq <= (SELECT MAX(seq) FROM batches) - ?",
+            "DELETE FROM answers WHERE seq <= (SELECT MAX(seq) FROM answers) - ?",
             vec![KEPT_BATCHES.into()],
         )?;
         Ok(())
@@ -164,7 +161,6 @@ fn verdict_json(v: cbad_core::Verdict) -> VerdictJson {
         novel: v.novel.iter().map(|&(s, e)| [s, e]).collect(),
         explanation: v.explanation,
         warming_up: v.warming_up,
-        anomaly_id: None,
     }
 }
 
@@ -178,34 +174,29 @@ impl DurableObject for StreamDetectorObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        // Text, then serde_json: `req.json()` would build JS objects and convert them field by
-        // field across the wasm boundary, several times slower for a 1,000-event batch.
-        let text = req.text().await?;
-        let request: ScoreRequest = match serde_json::from_str(&text) {
+        let bytes = req.bytes().await?;
+        let request = match decode_request(&bytes) {
             Ok(r) => r,
             Err(e) => return Response::error(format!("bad score request: {e}"), 400),
         };
+        let key = request.header.idempotency_key.as_str();
         // Everything below is synchronous: no other request can interleave with this batch.
         self.ensure_schema()?;
-        let earlier: Vec<BatchRow> = self
-            .sql()
-            .exec("SELECT response FROM batches WHERE key = ?", vec![request.idempotency_key.as_str().into()])?
-            .to_array()?;
-        if let Some(row) = earlier.into_iter().next() {
-            let mut answer: ScoreResponse = serde_json::from_str(&row.response)?;
-            answer.replayed = true;
-            return Response::from_json(&answer);
+        let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()])?;
+        if let Some(row) = earlier.raw().next() {
+            if let [SqlStorageValue::Blob(answer)] = row?.as_slice() {
+                let mut answer = answer.clone();
+                ScoreAnswer::mark_replayed(&mut answer);
+                return Response::from_bytes(answer);
+            }
         }
-        if let Err(e) = self.prepare(&request.settings) {
+        if let Err(e) = self.prepare(&request.header.settings) {
             return Response::error(format!("detector settings: {e}"), 422);
         }
-        let answer = ScoreResponse { verdicts: self.score(&request), replayed: false };
-        let body = serde_json::to_string(&answer)?;
-        self.persist(&request.idempotency_key, &body)?;
-        // Serialized once: the same text is stored for replays and sent back.
-        let mut resp = Response::ok(body)?;
-        resp.headers_mut().set("content-type", "application/json")?;
-        Ok(resp)
+        // Encoded once: the same bytes are stored for replays and sent back.
+        let answer = self.score(&request.events).encode();
+        self.persist(key, &answer)?;
+        Response::from_bytes(answer)
     }
 }
 
@@ -223,14 +214,15 @@ impl DetectorClient {
     }
 
     /// Scores a batch in order; a retry with the same key is answered from storage.
-    pub async fn score(&self, request: &ScoreRequest) -> std::result::Result<ScoreResponse, crate::error::ApiError> {
+    pub async fn score<'a>(
+        &self,
+        header: &ScoreHeader,
+        events: impl ExactSizeIterator<Item = EventRef<'a>>,
+    ) -> std::result::Result<ScoreAnswer, crate::error::ApiError> {
         use crate::error::ApiError;
-        let headers = Headers::new();
-        headers.set("content-type", "application/json")?;
+        let body = encode_request(header, events);
         let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(serde_json::to_string(request).map_err(|e| ApiError::internal(e.to_string()))?.into()));
+        init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
         let req = Request::new_with_init("https://stream-detector/score", &init)?;
         let mut resp = self
             .stub
@@ -238,7 +230,12 @@ impl DetectorClient {
             .await
             .map_err(|e| ApiError::unavailable("the stream's detector", e.to_string()))?;
         match resp.status_code() {
-            200 => resp.json().await.map_err(|e| ApiError::internal(format!("detector answer: {e}"))),
+            200 => {
+                let bytes = crate::body::response_bytes(resp)
+                    .await
+                    .map_err(|e| ApiError::unavailable("the stream's detector", e.to_string()))?;
+                ScoreAnswer::decode(bytes).map_err(|e| ApiError::internal(e.to_string()))
+            }
             422 => Err(ApiError::invalid(resp.text().await.unwrap_or_default())),
             s => Err(ApiError::unavailable(
                 "the stream's detector",
