@@ -128,13 +128,12 @@ impl Store {
         }
         let request = Request::new_with_init(req.url().as_str(), &init)
             .map_err(|e| StoreError::Unexpected(format!("PostgREST request: {e}")))?;
-        let mut resp = Fetch::Request(request)
+        let resp = Fetch::Request(request)
             .send()
             .await
             .map_err(|e| StoreError::Unavailable(format!("PostgREST unreachable: {e}")))?;
         let status = resp.status_code();
-        let body = resp
-            .bytes()
+        let body = crate::body::response_bytes(resp)
             .await
             .map_err(|e| StoreError::Unavailable(format!("PostgREST body: {e}")))?;
         if status >= 400 {
@@ -150,8 +149,9 @@ impl Store {
     }
 
     /// Calls `/rpc/<name>` with named arguments.
-    async fn rpc<T: DeserializeOwned>(&self, who: As<'_>, name: &str, args: serde_json::Value) -> Result<T, StoreError> {
-        self.json(self.client(who).rpc(name, args.to_string())).await
+    async fn rpc<T: DeserializeOwned>(&self, who: As<'_>, name: &str, args: impl serde::Serialize) -> Result<T, StoreError> {
+        let args = serde_json::to_string(&args).map_err(|e| StoreError::Unexpected(format!("{name} arguments: {e}")))?;
+        self.json(self.client(who).rpc(name, args)).await
     }
 
     /// True when PostgREST answers and reaches the database.

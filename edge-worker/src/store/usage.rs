@@ -13,13 +13,17 @@ impl Store {
         events: usize,
         anomalies: &[super::NewAnomaly],
     ) -> Result<Value, StoreError> {
-        self.rpc(
-            As::Service,
-            "ingest_batch",
-            json!({"p_org_id": org_id, "p_stream_id": stream_id, "p_idempotency_key": idempotency_key,
-                   "p_events": events, "p_anomalies": anomalies}),
-        )
-        .await
+        // Typed, not `json!`: a batch's anomalies are serialized once, straight to text.
+        #[derive(serde::Serialize)]
+        struct Args<'a> {
+            p_org_id: &'a str,
+            p_stream_id: &'a str,
+            p_idempotency_key: &'a str,
+            p_events: usize,
+            p_anomalies: &'a [super::NewAnomaly],
+        }
+        let args = Args { p_org_id: org_id, p_stream_id: stream_id, p_idempotency_key: idempotency_key, p_events: events, p_anomalies: anomalies };
+        self.rpc(As::Service, "ingest_batch", args).await
     }
 
     /// Records usage by hand (`POST /usage`), idempotent by key.
