@@ -1,0 +1,95 @@
+// Where the Worker's CPU goes: a V8 CPU profile of the Worker isolate (the Worker and its
+// Durable Objects share it in `wrangler dev`), taken over the inspector while N requests run
+// one at a time. Prints the isolate's busy time per request (every sample except idle) and the
+// functions with the most self time, and writes the profile for Chrome DevTools.
+// Usage: node scripts/worker-profile.mjs INSPECTOR_PORT URL --requests N [--method M]
+//          [--body-file F] [--header 'k: v']... [--out FILE.cpuprofile] [--top K]
+// Loopback only; a figure for finding hot spots, not a pass/fail test.
+import { readFileSync, writeFileSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const [inspectorPort, target] = args;
+const url = new URL(target);
+if (!["127.0.0.1", "localhost"].includes(url.hostname)) throw new Error("profiles only target 127.0.0.1");
+const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i > 0 ? args[i + 1] : dflt; };
+const requests = Number(opt("requests", 20));
+const method = opt("method", "GET");
+const bodyFile = opt("body-file");
+const body = bodyFile ? readFileSync(bodyFile) : undefined;
+const top = Number(opt("top", 25));
+const headers = {};
+args.forEach((a, i) => { if (a === "--header") { const [k, ...v] = args[i + 1].split(":"); headers[k.trim()] = v.join(":").trim(); } });
+
+// wrangler's inspector proxy wants an Origin header; a local one is trusted.
+const ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`, { headers: { origin: "http://127.0.0.1" } });
+await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = fail; });
+let id = 0;
+const pending = new Map();
+ws.onmessage = (m) => {
+  const msg = JSON.parse(m.data);
+  if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
+};
+const call = (method, params = {}) => new Promise((ok) => { const n = ++id; pending.set(n, ok); ws.send(JSON.stringify({ id: n, method, params })); });
+
+await call("Profiler.enable");
+await call("Profiler.setSamplingInterval", { interval: 100 }); // µs
+// One request first, so lazy compilation and a cold Durable Object are not in the profile.
+await (await fetch(url, { method, headers, body })).arrayBuffer();
+await call("Profiler.start");
+const statuses = {};
+for (let i = 0; i < requests; i++) {
+  const res = await fetch(url, { method, headers, body });
+  await res.arrayBuffer();
+  statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+}
+const { result } = await call("Profiler.stop");
+ws.close();
+const profile = result.profile;
+const out = opt("out");
+if (out) writeFileSync(out, JSON.stringify(profile));
+
+// Busy time per sample: the gap to the next sample, capped, because V8 keeps sampling while
+// workerd waits on I/O without marking the isolate idle (an uncapped gap would count waiting).
+// (workerd samples every ~200 µs whatever is asked; the cap is twice the median gap.)
+const gaps = [...profile.timeDeltas].sort((a, b) => a - b);
+const cap = 2 * gaps[gaps.length >> 1];
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const stackOf = (nodeId) => {
+  const names = [];
+  for (let cur = nodeId; cur; cur = parent.get(cur)) names.push(byId.get(cur).callFrame.functionName || "(anonymous)");
+  return names;
+};
+// The Durable Object's share: from the first to the last sample of each scoring run (detector,
+// framing, storage), which runs synchronously while the Worker awaits it.
+const DO_MARKERS = /cbad_core::|decode_request|VerdictsWriter|VerdictJson|SqlStorage/;
+let t = profile.startTime;
+const samples = profile.samples.map((nodeId, i) => {
+  t += profile.timeDeltas[i] ?? 0;
+  const stack = stackOf(nodeId);
+  const busyUs = stack[0] === "(idle)" ? 0 : Math.min(profile.timeDeltas[i + 1] ?? 0, cap);
+  return { t, stack, busyUs, marker: DO_MARKERS.test(stack.join("|")) };
+});
+const markers = samples.filter((s) => s.marker);
+const spans = [];
+for (const m of markers) {
+  const last = spans.at(-1);
+  if (last && m.t - last[1] < 8000) last[1] = m.t; else spans.push([m.t, m.t]);
+}
+const inObject = (s) => spans.some(([a, b]) => s.t >= a && s.t <= b);
+let busy = 0, objectBusy = 0;
+const perFunction = new Map();
+for (const s of samples) {
+  if (!s.busyUs) continue;
+  busy += s.busyUs;
+  if (inObject(s)) objectBusy += s.busyUs;
+  const key = s.stack[0].replace(/::h[0-9a-f]{16}$/, "");
+  perFunction.set(key, (perFunction.get(key) ?? 0) + s.busyUs);
+}
+const ms = (us) => (us / 1000 / requests).toFixed(2);
+console.log(`${requests} requests ${JSON.stringify(statuses)}; isolate CPU per request ${ms(busy)} ms: ` +
+  `Worker ${ms(busy - objectBusy)} ms + Durable Object ${ms(objectBusy)} ms (${spans.length} scoring runs seen)`);
+for (const [name, us] of [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  console.log(`${(us / 1000 / requests).toFixed(3).padStart(8)} ms  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
+}
