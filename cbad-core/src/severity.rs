@@ -30,42 +30,147 @@ fn vocab_bit(w: &[u8]) -> u32 {
     1 << k
 }
 
+/// Bit `k` set when byte `k` of `chunk` (little-endian) is an ASCII letter: eight bytes at once.
+#[inline]
+fn letter_bits8(chunk: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn each(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    // Folded to lower case (other bytes land outside a..z); no byte carries into the next.
+    let lower = (chunk | each(0x20)) & LOW7;
+    let at_least_a = lower + each(0x80 - b'a');
+    let past_z = lower + each(0x80 - b'z' - 1);
+    let letters = at_least_a & !past_z & !chunk & HIGH;
+    (letters >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Bit `k` set when `block[k]` is an ASCII letter (`block` at most 64 bytes).
+#[inline]
+fn letter_bits(block: &[u8]) -> u64 {
+    let mut bits = 0;
+    let mut chunks = block.chunks_exact(8);
+    let mut shift = 0;
+    for c in &mut chunks {
+        bits |= letter_bits8(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])) << shift;
+        shift += 8;
+    }
+    let mut last = [0u8; 8];
+    for (d, &b) in last.iter_mut().zip(chunks.remainder()) {
+        *d = b;
+    }
+    bits | letter_bits8(u64::from_le_bytes(last)) << (shift & 63)
+}
+
+/// Folds one word (a maximal run of ASCII letters) into the level and the vocabulary seen.
+#[inline(always)]
+fn word(w: &[u8], level: &mut f64, seen: &mut u32) {
+    // Most words are ruled out by their length or first letter, without a call.
+    if (4..=11).contains(&w.len()) && matches!(w[0] | 0x20, b'a' | b'c' | b'd' | b'e' | b'f' | b'i' | b'k' | b'l' | b'p' | b'r' | b's' | b't' | b'u' | b'w') {
+        known_word(w, level, seen);
+    }
+}
+
+/// [`word`] for a word of 4 to 11 letters.
+#[inline(never)]
+fn known_word(w: &[u8], level: &mut f64, seen: &mut u32) {
+    let mut lower = [0u8; 11];
+    for (d, c) in lower.iter_mut().zip(w) {
+        *d = c.to_ascii_lowercase();
+    }
+    let w = &lower[..w.len()];
+    let l = match w {
+        b"fatal" | b"critical" | b"panic" | b"emerg" | b"emergency" => 8.0,
+        b"error" | b"errors" | b"severe" => 4.0,
+        b"warn" | b"warning" => 2.0,
+        _ => 1.0,
+    };
+    *level = level.max(l);
+    *seen |= vocab_bit(w);
+}
+
+/// The weight of `text`. Words are found 64 bytes at a time from a bitmap of letters (one bit
+/// per byte, eight bytes per step), not byte by byte.
 pub(crate) fn weight(text: &[u8]) -> f64 {
     let mut level = 1.0f64;
     let mut seen = 0u32; // bit per vocabulary word family
-    let mut i = 0;
-    while i < text.len() {
-        if !text[i].is_ascii_alphabetic() {
-            i += 1;
-            continue;
+    let mut open = None; // start of a word that reached the end of the previous block
+    for (n, block) in text.chunks(64).enumerate() {
+        let base = n * 64;
+        let mut bits = letter_bits(block);
+        if let Some(s) = open {
+            let ones = (!bits).trailing_zeros() as usize;
+            if ones == 64 {
+                continue;
+            }
+            word(&text[s..base + ones], &mut level, &mut seen);
+            open = None;
+            bits &= !0 << ones;
         }
-        let s = i;
-        while i < text.len() && text[i].is_ascii_alphabetic() {
-            i += 1;
+        while bits != 0 {
+            let s = bits.trailing_zeros() as usize;
+            let e = s + (!(bits >> s)).trailing_zeros() as usize;
+            if e == 64 {
+                open = Some(base + s);
+                break;
+            }
+            word(&text[base + s..base + e], &mut level, &mut seen);
+            bits &= !0 << e;
         }
-        let w = &text[s..i];
-        if w.len() < 4 || w.len() > 11 || !matches!(w[0] | 0x20, b'a' | b'c' | b'd' | b'e' | b'f' | b'i' | b'k' | b'l' | b'p' | b'r' | b's' | b't' | b'u' | b'w') {
-            continue;
-        }
-        let mut lower = [0u8; 11];
-        for (d, c) in lower.iter_mut().zip(w) {
-            *d = c.to_ascii_lowercase();
-        }
-        let w = &lower[..w.len()];
-        let l = match w {
-            b"fatal" | b"critical" | b"panic" | b"emerg" | b"emergency" => 8.0,
-            b"error" | b"errors" | b"severe" => 4.0,
-            b"warn" | b"warning" => 2.0,
-            _ => 1.0,
-        };
-        level = level.max(l);
-        seen |= vocab_bit(w);
+    }
+    if let Some(s) = open {
+        word(&text[s..], &mut level, &mut seen);
     }
     level * (1.0 + 0.5 * seen.count_ones() as f64).min(2.5)
 }
 
 #[cfg(test)]
 mod tests {
+    /// The byte-by-byte scan (the first implementation), for comparison.
+    fn weight_bytewise(text: &[u8]) -> f64 {
+        let (mut level, mut seen) = (1.0f64, 0u32);
+        let mut i = 0;
+        while i < text.len() {
+            if !text[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < text.len() && text[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            super::word(&text[s..i], &mut level, &mut seen);
+        }
+        level * (1.0 + 0.5 * seen.count_ones() as f64).min(2.5)
+    }
+
+    #[test]
+    fn words_across_blocks_and_every_byte_value_weigh_as_scanned_byte_by_byte() {
+        for b in 0..=255u8 {
+            let letter = super::letter_bits(&[b; 64]) == !0;
+            assert_eq!(letter, b.is_ascii_alphabetic(), "{b}");
+            assert_eq!(super::letter_bits(&[b; 13]), if letter { (1 << 13) - 1 } else { 0 }, "{b}");
+        }
+        let words: [&[u8]; 8] = [b"FATAL", b"error", b"x", b"timeout", b"Interrupt", b"warn", b"lost", b"abcdefghijklmnopqrstuvwxyz"];
+        let seps: [&[u8]; 5] = [b" ", b"", b"_", b"\xc3\xa9", b"0"];
+        let mut x = 0x1234_5678u32;
+        for _ in 0..3000 {
+            let mut text = alloc::vec::Vec::new();
+            while text.len() < 200 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                text.extend_from_slice(words[(x % 8) as usize]);
+                text.extend_from_slice(seps[((x >> 8) % 5) as usize]);
+            }
+            for end in [0, 1, 5, 63, 64, 65, 127, 128, 129, text.len()] {
+                let t = &text[..end.min(text.len())];
+                assert_eq!(super::weight(t), weight_bytewise(t), "{:?}", core::str::from_utf8(t));
+            }
+        }
+    }
+
     #[test]
     fn level_and_vocabulary_multiply_and_substrings_do_not_count() {
         assert_eq!(super::weight(b"RAS KERNEL FATAL data TLB error interrupt"), 8.0 * 2.0);
