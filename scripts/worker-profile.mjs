@@ -20,18 +20,33 @@ const top = Number(opt("top", 25));
 const headers = {};
 args.forEach((a, i) => { if (a === "--header") { const [k, ...v] = args[i + 1].split(":"); headers[k.trim()] = v.join(":").trim(); } });
 
-// wrangler's inspector proxy wants an Origin header; a local one is trusted.
-const ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`, { headers: { origin: "http://127.0.0.1" } });
-await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = fail; });
+// The inspector wants an Origin header (a local one is trusted). Right after the Worker starts
+// a first session can stay silent, so each call has a deadline and the session is retried.
+let ws;
 let id = 0;
 const pending = new Map();
-ws.onmessage = (m) => {
-  const msg = JSON.parse(m.data);
-  if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
-};
-const call = (method, params = {}) => new Promise((ok) => { const n = ++id; pending.set(n, ok); ws.send(JSON.stringify({ id: n, method, params })); });
-
-await call("Profiler.enable");
+const call = (method, params = {}, deadlineMs = 5000) => new Promise((ok, fail) => {
+  const n = ++id;
+  const timer = setTimeout(() => { pending.delete(n); fail(new Error(`inspector: no answer to ${method}`)); }, deadlineMs);
+  pending.set(n, (msg) => { clearTimeout(timer); ok(msg); });
+  ws.send(JSON.stringify({ id: n, method, params }));
+});
+async function connect() {
+  ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`, { headers: { origin: "http://127.0.0.1" } });
+  await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = () => fail(new Error(`inspector on port ${inspectorPort} refused the session`)); });
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
+  };
+  await call("Profiler.enable");
+}
+for (let attempt = 1; ; attempt++) {
+  try { await connect(); break; } catch (e) {
+    ws?.close();
+    if (attempt === 5) throw e;
+    await new Promise((ok) => setTimeout(ok, 1000));
+  }
+}
 await call("Profiler.setSamplingInterval", { interval: 100 }); // µs
 // One request first, so lazy compilation and a cold Durable Object are not in the profile.
 await (await fetch(url, { method, headers, body })).arrayBuffer();
@@ -42,7 +57,7 @@ for (let i = 0; i < requests; i++) {
   await res.arrayBuffer();
   statuses[res.status] = (statuses[res.status] ?? 0) + 1;
 }
-const { result } = await call("Profiler.stop");
+const { result } = await call("Profiler.stop", {}, 60000);
 ws.close();
 const profile = result.profile;
 const out = opt("out");
