@@ -85,6 +85,9 @@ pub struct StreamDetector {
     codec: Codec,
     norm: Vec<u8>,
     map: mask::SegMap,
+    /// The event was masked text and `map` is not built yet (only events with novel spans
+    /// need it: `map_spans` builds it then).
+    map_pending: bool,
     pub(crate) window_above: u32,
     clogc: alloc::boxed::Box<[f64; 256]>,
     numbers: Vec<(u64, f64)>,
@@ -135,6 +138,7 @@ impl StreamDetector {
             window_bytes: VecDeque::new(),
             norm: Vec::new(),
             map: mask::SegMap::default(),
+            map_pending: false,
             window_above: 0,
             clogc: metrics::clogc_table(),
             numbers: Vec::new(),
@@ -226,6 +230,7 @@ impl StreamDetector {
     fn normalize(&mut self, body: EventBody<'_>) -> (u32, bool) {
         self.norm.clear();
         self.map.clear();
+        self.map_pending = false;
         self.numbers.clear();
         let mask_on = self.config.mask_volatile;
         let number = match body {
@@ -270,10 +275,12 @@ impl StreamDetector {
                 self.norm.clear();
                 self.map.clear();
                 self.numbers.clear();
-                mask::push_masked(text.as_bytes(), 0, mask_on, &mut self.norm, &mut self.map);
+                mask::push_masked(text.as_bytes(), 0, mask_on, &mut self.norm, None);
+                self.map_pending = true;
             }
         } else {
-            mask::push_masked(text.as_bytes(), 0, mask_on, &mut self.norm, &mut self.map);
+            mask::push_masked(text.as_bytes(), 0, mask_on, &mut self.norm, None);
+            self.map_pending = true;
         }
         if self.norm.len() >= MAX_EVENT {
             self.norm.truncate(MAX_EVENT - 1);
@@ -427,7 +434,7 @@ impl StreamDetector {
         self.push_window(window_event);
         let ncd = self.maybe_ncd();
 
-        let novel = if numeric { Vec::new() } else { self.map_spans(&spans, text_len) };
+        let novel = if numeric { Vec::new() } else { self.map_spans(&spans, body, text_len) };
         let len = norm.len();
         let metrics = Metrics {
             conditional_bits_per_byte: bpb,
@@ -592,9 +599,21 @@ impl StreamDetector {
         metrics::ncd(c_b, c_w, c_bw).unwrap_or(0.0)
     }
 
-    fn map_spans(&self, spans: &[(u32, u32)], text_len: u32) -> Vec<(u32, u32)> {
+    fn map_spans(&mut self, spans: &[(u32, u32)], body: EventBody<'_>, text_len: u32) -> Vec<(u32, u32)> {
         if spans.is_empty() {
             return Vec::new();
+        }
+        if self.map_pending {
+            // The same masking as `normalize`, this time recording the map.
+            let text = match body {
+                EventBody::Text(t) | EventBody::Json(t) => t,
+                EventBody::Number(_) => "",
+            };
+            let mut scratch = core::mem::take(&mut self.scratch);
+            scratch.clear();
+            mask::push_masked(text.as_bytes(), 0, self.config.mask_volatile, &mut scratch, Some(&mut self.map));
+            self.scratch = scratch;
+            self.map_pending = false;
         }
         let mut raw: Vec<(u32, u32)> = Vec::new();
         for &(s, e) in spans {

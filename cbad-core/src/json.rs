@@ -215,7 +215,7 @@ fn emit(nodes: &[Node], s: &[u8], at: usize, path: u64, sink: &mut Sink<'_>, sym
         }
         Node::Str(a, b) => {
             push(sink, b'"', a.saturating_sub(1));
-            push_masked(&s[*a as usize..*b as usize], *a, sink.mask, sink.out, sink.map);
+            push_masked(&s[*a as usize..*b as usize], *a, sink.mask, sink.out, Some(&mut *sink.map));
             push(sink, b'"', *b);
         }
         Node::Num(a, b) => {

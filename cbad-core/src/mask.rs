@@ -6,26 +6,17 @@ use alloc::vec::Vec;
 /// The byte that replaces a masked run.
 pub(crate) const MASK: u8 = b'#';
 
-/// Byte classes for masking: `HEX_LETTER` (a-f, A-F), `DIGIT` (0-9), otherwise 0.
-const HEX_LETTER: u8 = 1;
-const DIGIT: u8 = 2;
-const fn hex_table() -> [u8; 256] {
-    let mut t = [0u8; 256];
+const fn hex_table() -> [bool; 256] {
+    let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_digit() {
-            DIGIT
-        } else if c.is_ascii_hexdigit() {
-            HEX_LETTER
-        } else {
-            0
-        };
+        t[b] = (b as u8).is_ascii_hexdigit();
         b += 1;
     }
     t
 }
-static HEX: [u8; 256] = hex_table();
+/// Whether a byte is a hex digit (0-9, a-f, A-F).
+static IS_HEX: [bool; 256] = hex_table();
 
 /// A run of normalized bytes and where it came from: a copy (byte for byte) or one mask byte
 /// standing for `orig_len` original bytes.
@@ -100,60 +91,99 @@ impl SegMap {
     }
 }
 
+/// The first decimal digit of `src` at or after `i`: eight bytes per step (digit-free stretches
+/// of text are skipped without looking at each byte).
+#[inline]
+fn next_digit(src: &[u8], mut i: usize) -> Option<usize> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn each(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    while let Some(c) = src.get(i..i + 8) {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // High bit of each byte in b'0'..=b'9' (no byte carries into the next).
+        let low = x & LOW7;
+        let digits = (low + each(0x80 - b'0')) & !(low + each(0x80 - b'9' - 1)) & !x & HIGH;
+        if digits != 0 {
+            return Some(i + (digits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..src.len()).find(|&k| src[k].is_ascii_digit())
+}
+
+/// Writes `src[from..to]` at `dst[at..]` (`at <= from`, `dst` as long as `src`), eight bytes per
+/// step: the gaps between masks are short, and a `memcpy` call each (in wasm, a `memory.copy`)
+/// would cost more than the copy. May write up to 7 bytes of garbage after `at + (to - from)`,
+/// which the caller overwrites or truncates.
+#[inline(always)]
+fn place(dst: &mut [u8], at: usize, src: &[u8], from: usize, to: usize) {
+    let mut k = 0;
+    while from + k < to {
+        if let (Some(d), Some(s)) = (dst.get_mut(at + k..at + k + 8), src.get(from + k..from + k + 8)) {
+            d.copy_from_slice(s);
+            k += 8;
+        } else {
+            dst[at + k] = src[from + k];
+            k += 1;
+        }
+    }
+}
+
 /// Appends `src` (whose first byte is at original offset `base`) to `out`, masking volatile runs
 /// when `mask` is set: in every token that contains a digit, each run of hex digits that contains
-/// a decimal digit becomes one `#`. `map` records where each normalized byte came from.
+/// a decimal digit becomes one `#`. `map`, if given, records where each normalized byte came
+/// from (the detector builds it only for events that have novel spans to map back).
 ///
 /// Tokens are separated by delimiters (space, punctuation), none of which is a hex digit, so a
 /// run of hex digits never crosses a token and a token without a digit has no run with one: the
 /// rule is the same as "every maximal run of hex digits containing a decimal digit becomes `#`",
-/// which is what this computes in one pass. `src` is copied once, then compacted in place (no
-/// copy per run: in wasm each small `memory.copy` is a call).
-pub(crate) fn push_masked(src: &[u8], base: u32, mask: bool, out: &mut Vec<u8>, map: &mut SegMap) {
+/// which is what this computes: from each decimal digit (found eight bytes at a time) out to the
+/// ends of its run. `src` is copied once, then compacted in place behind the masks.
+pub(crate) fn push_masked(src: &[u8], base: u32, mask: bool, out: &mut Vec<u8>, mut map: Option<&mut SegMap>) {
     let norm0 = out.len();
     out.extend_from_slice(src);
     if !mask {
-        map.copy(norm0 as u32, base, src.len() as u32);
+        if let Some(map) = map {
+            map.copy(norm0 as u32, base, src.len() as u32);
+        }
         return;
     }
     let dst = &mut out[norm0..];
     let n = src.len();
-    let mut i = 0; // next byte of src
-    let mut w = 0; // next byte of dst (w <= i)
-    let (mut copied, mut copied_w) = (0, 0); // where the pending verbatim run starts in src, dst
-    while i < n {
-        let b = src[i];
-        let c = HEX[b as usize];
-        dst[w] = b;
-        i += 1;
+    let mut w = 0; // dst[..w] is final
+    let mut copied = 0; // src[..copied] is placed (w <= copied)
+    while let Some(d) = next_digit(src, copied) {
+        // The run of hex digits around d; it cannot reach back past `copied` (the byte there
+        // ended the previous run, or is the start).
+        let mut s = d;
+        while s > copied && IS_HEX[src[s - 1] as usize] {
+            s -= 1;
+        }
+        let mut e = d + 1;
+        while e < n && IS_HEX[src[e] as usize] {
+            e += 1;
+        }
+        if let Some(map) = map.as_deref_mut() {
+            map.copy((norm0 + w) as u32, base + copied as u32, (s - copied) as u32);
+            map.masked((norm0 + w + s - copied) as u32, base + s as u32, (e - s) as u32);
+        }
+        if w != copied {
+            place(dst, w, src, copied, s);
+        }
+        w += s - copied;
+        dst[w] = MASK;
         w += 1;
-        if c == 0 {
-            continue;
-        }
-        // A run of hex digits from s; masked at its end if it holds a decimal digit.
-        let (s, ws) = (i - 1, w - 1);
-        let mut class = c;
-        while i < n {
-            let b = src[i];
-            let c = HEX[b as usize];
-            if c == 0 {
-                break;
-            }
-            class |= c;
-            dst[w] = b;
-            i += 1;
-            w += 1;
-        }
-        if class & DIGIT != 0 {
-            map.copy((norm0 + copied_w) as u32, base + copied as u32, (s - copied) as u32);
-            map.masked((norm0 + ws) as u32, base + s as u32, (i - s) as u32);
-            dst[ws] = MASK;
-            w = ws + 1;
-            (copied, copied_w) = (i, w);
-        }
+        copied = e;
     }
-    map.copy((norm0 + copied_w) as u32, base + copied as u32, (n - copied) as u32);
-    out.truncate(norm0 + w);
+    if let Some(map) = map {
+        map.copy((norm0 + w) as u32, base + copied as u32, (n - copied) as u32);
+    }
+    if w != copied {
+        place(dst, w, src, copied, n);
+    }
+    out.truncate(norm0 + w + (n - copied));
 }
 
 #[cfg(test)]
@@ -163,7 +193,7 @@ mod tests {
 
     fn masked(s: &str) -> String {
         let (mut out, mut map) = (Vec::new(), SegMap::default());
-        push_masked(s.as_bytes(), 0, true, &mut out, &mut map);
+        push_masked(s.as_bytes(), 0, true, &mut out, Some(&mut map));
         String::from_utf8(out).unwrap()
     }
 
@@ -231,24 +261,40 @@ mod tests {
 
     #[test]
     fn one_pass_masking_equals_the_token_rule() {
-        let alphabet: &[u8] = b" \t,;=()[]{}\"'<>|:/.-_xXgzAFaf09375\xc3\xa9\xff";
+        let digits: &[u8] = b"09375";
+        let others: &[u8] = b" \t,;=()[]{}\"'<>|:/.-_xXgzAFaf\xc3\xa9\xff";
         let mut x = 0x2545_f491_4f6c_dd1du64;
-        for round in 0..3000 {
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..5000 {
             let (mut a, mut am) = (Vec::new(), SegMap::default());
             let (mut b, mut bm) = (Vec::new(), SegMap::default());
-            // Several pieces per output, as JSON string values are, with gaps in the offsets.
+            // Several pieces per output, as JSON string values are, with gaps in the offsets;
+            // digits from dense to rare (long digit-free stretches).
             let mut base = 0u32;
+            let one_in = [2, 5, 20, 200][round % 4];
             for _ in 0..1 + round % 3 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let len = (x % 40) as usize;
+                let len = (next() % 130) as usize;
                 let src: Vec<u8> = (0..len)
-                    .map(|k| alphabet[((x >> (k % 50)) as usize ^ k.wrapping_mul(2654435761)) % alphabet.len()])
+                    .map(|_| {
+                        let r = next();
+                        if r % one_in == 0 {
+                            digits[(r >> 32) as usize % digits.len()]
+                        } else {
+                            others[(r >> 32) as usize % others.len()]
+                        }
+                    })
                     .collect();
-                push_masked(&src, base, true, &mut a, &mut am);
+                push_masked(&src, base, true, &mut a, Some(&mut am));
+                let mut unmapped = Vec::new();
+                push_masked(&src, base, true, &mut unmapped, None);
+                assert_eq!(unmapped[..], a[a.len() - unmapped.len()..]);
                 push_masked_by_token(&src, base, &mut b, &mut bm);
-                base += len as u32 + (x >> 60) as u32 % 2;
+                base += len as u32 + (next() % 2) as u32;
             }
             assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&b));
             assert_eq!(am.segs, bm.segs, "{:?}", String::from_utf8_lossy(&b));
@@ -258,7 +304,7 @@ mod tests {
     #[test]
     fn map_points_back_to_original_offsets() {
         let (mut out, mut map) = (Vec::new(), SegMap::default());
-        push_masked(b"at 12345 x", 10, true, &mut out, &mut map);
+        push_masked(b"at 12345 x", 10, true, &mut out, Some(&mut map));
         assert_eq!(out, b"at # x");
         let mut spans = Vec::new();
         map.map_span(3, 4, &mut spans); // the '#'
