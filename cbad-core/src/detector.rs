@@ -559,7 +559,7 @@ impl StreamDetector {
     }
 
     fn push_window(&mut self, bytes: &[u8]) {
-        self.window_bytes.extend(bytes.iter().copied());
+        self.window_bytes.extend(bytes); // from a slice: copied in (at most) two pieces, not byte by byte
         self.window_lens.push_back(bytes.len() as u32);
         while self.window_lens.len() > self.config.window_events as usize
             || self.window_bytes.len() > self.config.window_bytes as usize

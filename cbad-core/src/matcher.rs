@@ -6,6 +6,7 @@
 //! each is priced with a deflate- or zstd-shaped cost model. Literal runs are the novel bytes.
 
 use crate::config::Compressor;
+use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -103,7 +104,7 @@ pub(crate) struct History {
     counts: [u32; 256],
     lit_bits: [f64; 256],
     // Per-event scratch, reused.
-    local_head: Vec<u16>,
+    local_head: Box<[u16; 1 << LOCAL_BITS]>,
     local_prev: Vec<u16>,
 }
 
@@ -131,7 +132,7 @@ impl History {
             prev: vec![0; cap],
             counts: [0; 256],
             lit_bits: [0.0; 256],
-            local_head: vec![0; 1 << LOCAL_BITS],
+            local_head: Box::new([0; 1 << LOCAL_BITS]),
             local_prev: Vec::new(),
         };
         h.refresh_costs();
@@ -140,7 +141,7 @@ impl History {
 
     /// Heap bytes held (ring, hash chains, scratch).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.buf.capacity() + self.head.capacity() * 4 + self.prev.capacity() * 2 + self.local_head.capacity() * 2
+        self.buf.capacity() + self.head.capacity() * 4 + self.prev.capacity() * 2 + self.local_head.len() * 2
             + self.local_prev.capacity() * 2 + 256 * 12
     }
 
@@ -309,11 +310,17 @@ impl History {
     /// Literal runs are pushed to `novel` as `[start, end)` byte ranges of `event`.
     pub(crate) fn parse(&mut self, event: &[u8], with_history: bool, mut novel: Option<&mut Vec<(u32, u32)>>) -> Parse {
         let n = event.len();
-        self.local_head.fill(0);
-        self.local_prev.clear();
-        self.local_prev.resize(n, 0);
         let pos32 = self.pos as u32;
         let avail = (self.pos - self.lo_eff()) as u32;
+        // The fields the loop reads, as locals (kept in registers, one bounds check fewer each).
+        let (mask, max_len, hash_bits) = (self.mask as usize, self.max_len, self.hash_bits);
+        let (buf, head, prev) = (&self.buf[..], &self.head[..], &self.prev[..]);
+        let head_mask = head.len() - 1;
+        let local_head = &mut *self.local_head;
+        *local_head = [0; 1 << LOCAL_BITS];
+        self.local_prev.clear();
+        self.local_prev.resize(n, 0);
+        let local_prev = &mut self.local_prev[..n];
         let mut out = Parse::default();
         let mut last_dist = 0u32;
         let mut run_start: Option<usize> = None;
@@ -326,14 +333,13 @@ impl History {
                 // Index event positions up to i for self-matches.
                 while indexed < i && indexed + MIN_MATCH <= n {
                     let h = hash4(&event[indexed..], LOCAL_BITS);
-                    let old = self.local_head[h] as usize;
-                    self.local_prev[indexed] = old as u16;
-                    self.local_head[h] = (indexed + 1) as u16;
+                    local_prev[indexed] = local_head[h];
+                    local_head[h] = (indexed + 1) as u16;
                     indexed += 1;
                 }
-                let max_here = (n - i).min(self.max_len);
+                let max_here = (n - i).min(max_len);
                 // Self-matches within the event.
-                let mut cand = self.local_head[hash4(&event[i..], LOCAL_BITS)] as usize;
+                let mut cand = local_head[hash4(&event[i..], LOCAL_BITS)] as usize;
                 let mut depth = 0;
                 while cand != 0 && depth < CHAIN_DEPTH {
                     let c = cand - 1;
@@ -342,12 +348,12 @@ impl History {
                         best_len = l;
                         best_dist = (i - c) as u32;
                     }
-                    cand = self.local_prev[c] as usize;
+                    cand = local_prev[c] as usize;
                     depth += 1;
                 }
                 // Matches against the baseline.
                 if with_history && avail > 0 {
-                    let mut cand = self.head[hash4(&event[i..], self.hash_bits)];
+                    let mut cand = head[hash4(&event[i..], hash_bits) & head_mask];
                     let mut depth = 0;
                     while cand != 0 && depth < CHAIN_DEPTH {
                         let c = cand - 1;
@@ -356,18 +362,18 @@ impl History {
                             break;
                         }
                         let max_l = max_here.min(dist as usize);
-                        let start = (c as u64 & self.mask) as usize;
+                        let start = c as usize & mask;
                         let l = if best_len >= max_l {
                             0
-                        } else if start + max_l <= self.buf.len() {
-                            if best_len > 0 && self.buf[start + best_len] != event[i + best_len] {
+                        } else if start + max_l <= buf.len() {
+                            if best_len > 0 && buf[start + best_len] != event[i + best_len] {
                                 0
                             } else {
-                                common_prefix(&self.buf[start..start + max_l], &event[i..i + max_l])
+                                common_prefix(&buf[start..start + max_l], &event[i..i + max_l])
                             }
                         } else {
                             let mut l = 0;
-                            while l < max_l && self.buf[(start + l) & self.mask as usize] == event[i + l] {
+                            while l < max_l && buf[(start + l) & mask] == event[i + l] {
                                 l += 1;
                             }
                             l
@@ -377,7 +383,7 @@ impl History {
                             best_len = l;
                             best_dist = d;
                         }
-                        let delta = self.prev[(c as u64 & self.mask) as usize];
+                        let delta = prev[start];
                         if delta == 0 {
                             break;
                         }
