@@ -262,8 +262,10 @@ impl History {
     pub(crate) fn refresh_costs(&mut self) {
         let total: u64 = self.counts.iter().map(|&c| c as u64).sum();
         let denom = total as f64 + 128.0;
+        // Most byte values never occur: their price is one logarithm, computed once.
+        let unseen = 1.0 + libm::log2(denom / 0.5);
         for (bits, &c) in self.lit_bits.iter_mut().zip(self.counts.iter()) {
-            *bits = 1.0 + libm::log2(denom / (c as f64 + 0.5));
+            *bits = if c == 0 { unseen } else { 1.0 + libm::log2(denom / (c as f64 + 0.5)) };
         }
     }
 
