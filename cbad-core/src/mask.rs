@@ -302,6 +302,25 @@ mod tests {
     }
 
     #[test]
+    fn long_hex_runs_at_every_offset_mask_as_the_token_rule() {
+        for prefix in 0..70 {
+            for len in [1, 7, 8, 9, 63, 64, 65, 127, 128, 130, 200] {
+                for digit in [None, Some(0), Some(len / 2), Some(len - 1)] {
+                    let mut src: Vec<u8> = b"x;".iter().copied().cycle().take(prefix).collect();
+                    src.extend((0..len).map(|k| if Some(k) == digit { b'7' } else { b"deadBEEF"[k % 8] }));
+                    src.extend_from_slice(b" ok 12 ");
+                    let (mut a, mut am) = (Vec::new(), SegMap::default());
+                    let (mut b, mut bm) = (Vec::new(), SegMap::default());
+                    push_masked(&src, 3, true, &mut a, Some(&mut am));
+                    push_masked_by_token(&src, 3, &mut b, &mut bm);
+                    assert_eq!(a, b, "prefix {prefix} len {len} digit {digit:?}");
+                    assert_eq!(am.segs, bm.segs, "prefix {prefix} len {len} digit {digit:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn map_points_back_to_original_offsets() {
         let (mut out, mut map) = (Vec::new(), SegMap::default());
         push_masked(b"at 12345 x", 10, true, &mut out, Some(&mut map));
