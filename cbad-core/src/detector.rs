@@ -5,7 +5,7 @@ use crate::calibration::Calibration;
 use crate::codec::Codec;
 use crate::config::{DetectorConfig, EventKind, Sensitivity};
 use crate::error::Error;
-use crate::matcher::History;
+use crate::matcher::{self, History};
 use crate::quantize::Quantizer;
 use crate::verdict::{Metrics, Severity, Verdict};
 use crate::{json, mask, metrics, severity};
@@ -85,6 +85,7 @@ pub struct StreamDetector {
     codec: Codec,
     norm: Vec<u8>,
     map: mask::SegMap,
+    chains: matcher::SelfChains,
     /// The event was masked text and `map` is not built yet (only events with novel spans
     /// need it: `map_spans` builds it then).
     map_pending: bool,
@@ -138,6 +139,7 @@ impl StreamDetector {
             window_bytes: VecDeque::new(),
             norm: Vec::new(),
             map: mask::SegMap::default(),
+            chains: matcher::SelfChains::default(),
             map_pending: false,
             window_above: 0,
             clogc: metrics::clogc_table(),
@@ -180,6 +182,7 @@ impl StreamDetector {
             + self.window_bytes.capacity()
             + self.norm.capacity()
             + self.map.capacity_bytes()
+            + self.chains.heap_bytes()
             + 256 * 8
             + self.numbers.capacity() * 16
             + self.spans.capacity() * 8
@@ -299,7 +302,8 @@ impl StreamDetector {
         self.spans.clear();
         let mut spans = core::mem::take(&mut self.spans);
         let norm = core::mem::take(&mut self.norm);
-        let parse = self.history.parse(&norm, true, Some(&mut spans));
+        self.chains.index(&norm);
+        let parse = self.history.parse(&norm, &self.chains, true, Some(&mut spans));
         let bpb = metrics::bits_per_byte(parse.bits, norm.len());
         let weight = match self.config.kind {
             EventKind::Log | EventKind::Trace if !numeric => severity::weight(&norm),
@@ -346,7 +350,7 @@ impl StreamDetector {
             && self.since_flag < self.config.window_events
             && p_value <= CONTINUE_P
             && {
-                let inc = self.incident.parse(&norm, true, None);
+                let inc = self.incident.parse(&norm, &self.chains, true, None);
                 metrics::bits_per_byte(inc.bits, norm.len()) < CONTINUE_SHARE * bpb
             };
         let continues = !significant && incident_like;

@@ -6,7 +6,6 @@
 //! each is priced with a deflate- or zstd-shaped cost model. Literal runs are the novel bytes.
 
 use crate::config::Compressor;
-use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -103,9 +102,34 @@ pub(crate) struct History {
     prev: Vec<u16>,
     counts: [u32; 256],
     lit_bits: [f64; 256],
-    // Per-event scratch, reused.
-    local_head: Box<[u16; 1 << LOCAL_BITS]>,
-    local_prev: Vec<u16>,
+}
+
+/// An event's own hash chains, for matches within the event: built once per event and shared
+/// by every history that prices it (the baseline, the incident memory).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SelfChains {
+    /// Per position `p` of the event: the previous position with the same hash, + 1 (0: none).
+    prev: Vec<u16>,
+}
+
+impl SelfChains {
+    /// Chains every position of `event` that has `MIN_MATCH` bytes after it.
+    pub(crate) fn index(&mut self, event: &[u8]) {
+        let mut head = [0u16; 1 << LOCAL_BITS];
+        let n = event.len().saturating_sub(MIN_MATCH - 1);
+        self.prev.clear();
+        self.prev.resize(n, 0);
+        for (p, (slot, key)) in self.prev.iter_mut().zip(event.windows(MIN_MATCH)).enumerate() {
+            let h = hash4(key, LOCAL_BITS);
+            *slot = head[h];
+            head[h] = (p + 1) as u16;
+        }
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.prev.capacity() * 2
+    }
 }
 
 impl History {
@@ -132,17 +156,14 @@ impl History {
             prev: vec![0; cap],
             counts: [0; 256],
             lit_bits: [0.0; 256],
-            local_head: Box::new([0; 1 << LOCAL_BITS]),
-            local_prev: Vec::new(),
         };
         h.refresh_costs();
         h
     }
 
-    /// Heap bytes held (ring, hash chains, scratch).
+    /// Heap bytes held (ring, hash chains).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.buf.capacity() + self.head.capacity() * 4 + self.prev.capacity() * 2 + self.local_head.len() * 2
-            + self.local_prev.capacity() * 2 + 256 * 12
+        self.buf.capacity() + self.head.capacity() * 4 + self.prev.capacity() * 2 + 256 * 12
     }
 
     /// Total bytes ever appended.
@@ -308,9 +329,16 @@ impl History {
         h
     }
 
-    /// Prices `event` given the baseline (or, with `with_history == false`, alone).
-    /// Literal runs are pushed to `novel` as `[start, end)` byte ranges of `event`.
-    pub(crate) fn parse(&mut self, event: &[u8], with_history: bool, mut novel: Option<&mut Vec<(u32, u32)>>) -> Parse {
+    /// Prices `event` given the baseline (or, with `with_history == false`, alone); `chains` are
+    /// the event's own (`SelfChains::index(event)`). Literal runs are pushed to `novel` as
+    /// `[start, end)` byte ranges of `event`.
+    pub(crate) fn parse(
+        &self,
+        event: &[u8],
+        chains: &SelfChains,
+        with_history: bool,
+        mut novel: Option<&mut Vec<(u32, u32)>>,
+    ) -> Parse {
         let n = event.len();
         let pos32 = self.pos as u32;
         let avail = (self.pos - self.lo_eff()) as u32;
@@ -318,30 +346,19 @@ impl History {
         let (mask, max_len, hash_bits) = (self.mask as usize, self.max_len, self.hash_bits);
         let (buf, head, prev) = (&self.buf[..], &self.head[..], &self.prev[..]);
         let head_mask = head.len() - 1;
-        let local_head = &mut *self.local_head;
-        *local_head = [0; 1 << LOCAL_BITS];
-        self.local_prev.clear();
-        self.local_prev.resize(n, 0);
-        let local_prev = &mut self.local_prev[..n];
+        let local_prev = &chains.prev[..];
+        debug_assert_eq!(local_prev.len(), n.saturating_sub(MIN_MATCH - 1), "chains of another event");
         let mut out = Parse::default();
         let mut last_dist = 0u32;
         let mut run_start: Option<usize> = None;
         let mut i = 0usize;
-        let mut indexed = 0usize;
         while i < n {
             let mut best_len = 0usize;
             let mut best_dist = 0u32;
             if i + MIN_MATCH <= n {
-                // Index event positions up to i for self-matches.
-                while indexed < i && indexed + MIN_MATCH <= n {
-                    let h = hash4(&event[indexed..], LOCAL_BITS);
-                    local_prev[indexed] = local_head[h];
-                    local_head[h] = (indexed + 1) as u16;
-                    indexed += 1;
-                }
                 let max_here = (n - i).min(max_len);
-                // Self-matches within the event.
-                let mut cand = local_head[hash4(&event[i..], LOCAL_BITS)] as usize;
+                // Self-matches within the event: earlier positions with the same hash, latest first.
+                let mut cand = local_prev[i] as usize;
                 let mut depth = 0;
                 while cand != 0 && depth < CHAIN_DEPTH {
                     let c = cand - 1;
@@ -421,6 +438,13 @@ impl History {
 mod tests {
     use super::*;
 
+    /// `History::parse` with the event's own chains.
+    fn parse(h: &History, event: &[u8], novel: Option<&mut Vec<(u32, u32)>>) -> Parse {
+        let mut chains = SelfChains::default();
+        chains.index(event);
+        h.parse(event, &chains, true, novel)
+    }
+
     fn primed(kind: Compressor, text: &[u8]) -> History {
         let mut h = History::new(kind, 32 * 1024);
         h.append(text);
@@ -431,9 +455,9 @@ mod tests {
     #[test]
     fn a_seen_event_is_cheap_and_a_new_one_is_not() {
         for kind in [Compressor::Zstd, Compressor::Deflate] {
-            let mut h = primed(kind, &b"RAS KERNEL INFO instruction cache parity error corrected\n".repeat(50));
-            let seen = h.parse(b"RAS KERNEL INFO instruction cache parity error corrected\n", true, None);
-            let new = h.parse(b"ciod: Error loading /home/x/prog.rts: permission denied\n", true, None);
+            let h = primed(kind, &b"RAS KERNEL INFO instruction cache parity error corrected\n".repeat(50));
+            let seen = parse(&h, b"RAS KERNEL INFO instruction cache parity error corrected\n", None);
+            let new = parse(&h, b"ciod: Error loading /home/x/prog.rts: permission denied\n", None);
             assert!(seen.bits < 40.0, "{kind:?} {seen:?}");
             assert!(new.bits > 200.0, "{kind:?} {new:?}");
             assert_eq!(seen.literal_bytes, 0);
@@ -442,10 +466,10 @@ mod tests {
 
     #[test]
     fn novel_spans_cover_exactly_the_unmatched_bytes() {
-        let mut h = primed(Compressor::Zstd, &b"user login ok from gateway\n".repeat(20));
+        let h = primed(Compressor::Zstd, &b"user login ok from gateway\n".repeat(20));
         let mut spans = Vec::new();
         let e = b"user login ok from ZZQXJW gateway\n";
-        h.parse(e, true, Some(&mut spans));
+        parse(&h, e, Some(&mut spans));
         assert_eq!(spans.len(), 1, "{spans:?}");
         let (s, t) = spans[0];
         let novel = &e[s as usize..t as usize];
@@ -459,7 +483,7 @@ mod tests {
         h.append(&b"alpha beta gamma delta\n".repeat(10));
         let filler: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
         h.append(&filler);
-        let p = h.parse(b"alpha beta gamma delta\n", true, None);
+        let p = parse(&h, b"alpha beta gamma delta\n", None);
         // Only self matches are possible now: most bytes are literals.
         assert!(p.literal_bytes > 15, "{p:?}");
         assert_eq!(h.len(), 1024);
@@ -483,7 +507,7 @@ mod tests {
         r.set_lit_bits(*h.lit_bits());
         for probe in [&b"event 3 kind 4 value 1\n"[..], b"event 9 kind 1 value 2\n", b"something else entirely\n"] {
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            assert_eq!(h.parse(probe, true, Some(&mut a)), r.parse(probe, true, Some(&mut b)));
+            assert_eq!(parse(&h, probe, Some(&mut a)), parse(&r, probe, Some(&mut b)));
             assert_eq!(a, b);
         }
     }
