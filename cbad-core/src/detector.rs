@@ -86,6 +86,8 @@ pub struct StreamDetector {
     norm: Vec<u8>,
     map: mask::SegMap,
     chains: matcher::SelfChains,
+    /// The window's event count and the standard deviation of its drift count under no change.
+    drift_sd: (f64, f64),
     /// The event was masked text and `map` is not built yet (only events with novel spans
     /// need it: `map_spans` builds it then).
     map_pending: bool,
@@ -140,6 +142,7 @@ impl StreamDetector {
             norm: Vec::new(),
             map: mask::SegMap::default(),
             chains: matcher::SelfChains::default(),
+            drift_sd: (0.0, 0.0),
             map_pending: false,
             window_above: 0,
             clogc: metrics::clogc_table(),
@@ -389,7 +392,10 @@ impl StreamDetector {
         }
         let m = self.window_flags.len() as f64;
         let k = self.window_above as f64;
-        let drift = !warming_up && m >= 8.0 && k - m / 2.0 > 3.5 * libm::sqrt(m / 4.0);
+        if m != self.drift_sd.0 {
+            self.drift_sd = (m, libm::sqrt(m / 4.0)); // m is constant once the window is full
+        }
+        let drift = !warming_up && m >= 8.0 && k - m / 2.0 > 3.5 * self.drift_sd.1;
 
         // Admission: normal events join the baseline; anomalies are held out (so a burst stays
         // anomalous) until a run of them outlasts `incident_events`, then it is the new normal.
