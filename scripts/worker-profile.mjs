@@ -17,6 +17,7 @@ const method = opt("method", "GET");
 const bodyFile = opt("body-file");
 const body = bodyFile ? readFileSync(bodyFile) : undefined;
 const top = Number(opt("top", 25));
+const debug = process.env.WORKER_PROFILE_DEBUG ? (...m) => console.error(new Date().toISOString(), ...m) : () => {};
 const headers = {};
 args.forEach((a, i) => { if (a === "--header") { const [k, ...v] = args[i + 1].split(":"); headers[k.trim()] = v.join(":").trim(); } });
 
@@ -29,6 +30,7 @@ const call = (method, params = {}, deadlineMs = 5000) => new Promise((ok, fail) 
   const n = ++id;
   const timer = setTimeout(() => { pending.delete(n); fail(new Error(`inspector: no answer to ${method}`)); }, deadlineMs);
   pending.set(n, (msg) => { clearTimeout(timer); ok(msg); });
+  debug("->", method);
   ws.send(JSON.stringify({ id: n, method, params }));
 });
 async function connect() {
@@ -36,7 +38,7 @@ async function connect() {
   await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = () => fail(new Error(`inspector on port ${inspectorPort} refused the session`)); });
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
-    if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
+    if (msg.id && pending.has(msg.id)) { debug("<-", msg.id); pending.get(msg.id)(msg); pending.delete(msg.id); }
   };
   await call("Profiler.enable");
 }
@@ -49,7 +51,9 @@ for (let attempt = 1; ; attempt++) {
 }
 await call("Profiler.setSamplingInterval", { interval: 100 }); // µs
 // One request first, so lazy compilation and a cold Durable Object are not in the profile.
+debug("warm-up request");
 await (await fetch(url, { method, headers, body })).arrayBuffer();
+debug("warm-up done");
 await call("Profiler.start");
 const statuses = {};
 for (let i = 0; i < requests; i++) {
@@ -108,3 +112,5 @@ console.log(`${requests} requests ${JSON.stringify(statuses)}; isolate CPU per r
 for (const [name, us] of [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${(us / 1000 / requests).toFixed(3).padStart(8)} ms  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
 }
+// The inspector may never answer the WebSocket close handshake: do not wait for it.
+process.exit(0);
