@@ -443,8 +443,27 @@ fn problem_of(e: super::stream::StreamError) -> String {
     }
 }
 
+/// `events[i].field`: written out only when an error names it (1,000 events per batch).
+#[derive(Debug, Clone, Copy)]
+struct FieldPath {
+    index: usize,
+    field: &'static str,
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "events[{}].{}", self.index, self.field)
+    }
+}
+
+impl From<FieldPath> for String {
+    fn from(p: FieldPath) -> String {
+        p.to_string()
+    }
+}
+
 fn parse_event(index: usize, raw: &RawValue) -> Result<BatchEvent, BatchError> {
-    let at = |field: &str| format!("events[{index}].{field}");
+    let at = |field: &'static str| FieldPath { index, field };
     let fields = match serde_json::from_str::<Fields>(raw.get()) {
         Ok(f) => f,
         Err(e) if raw.get().starts_with('{') => {
@@ -473,12 +492,12 @@ fn parse_event(index: usize, raw: &RawValue) -> Result<BatchEvent, BatchError> {
                     BatchError::invalid(at("type"), "must be one of log, metric, trace, llm, json")
                 })?);
             }
-            "body" => body = Some(parse_body(&at("body"), text)?),
-            "ts" => ts = Some(parse_ts(&at("ts"), text)?),
+            "body" => body = Some(parse_body(at("body"), text)?),
+            "ts" => ts = Some(parse_ts(at("ts"), text)?),
             "metadata" => {
                 if text.len() > MAX_METADATA_BYTES {
                     return Err(BatchError::FieldTooLarge {
-                        path: at("metadata"),
+                        path: at("metadata").into(),
                         len: text.len(),
                         max: MAX_METADATA_BYTES,
                     });
@@ -508,9 +527,9 @@ fn parse_event(index: usize, raw: &RawValue) -> Result<BatchEvent, BatchError> {
     })
 }
 
-fn parse_body(path: &str, text: &str) -> Result<EventBody, BatchError> {
+fn parse_body(path: FieldPath, text: &str) -> Result<EventBody, BatchError> {
     let too_large = |len| BatchError::FieldTooLarge {
-        path: path.to_owned(),
+        path: path.into(),
         len,
         max: MAX_EVENT_BODY_BYTES,
     };
@@ -538,7 +557,7 @@ fn parse_body(path: &str, text: &str) -> Result<EventBody, BatchError> {
     }
 }
 
-fn parse_ts(path: &str, text: &str) -> Result<EventTime, BatchError> {
+fn parse_ts(path: FieldPath, text: &str) -> Result<EventTime, BatchError> {
     let time = match text.as_bytes().first() {
         Some(b'"') => serde_json::from_str::<String>(text)
             .ok()
