@@ -18,3 +18,8 @@ pub mod auth {
 pub mod stripe {
     pub mod signature;
 }
+
+#[path = "../../src/objects"]
+pub mod objects {
+    pub mod protocol;
+}
