@@ -1,11 +1,14 @@
-//! `domain::batch::EventBatch::parse` on arbitrary bytes: no panic, and what it accepts keeps
-//! the documented limits (1..=1000 events, bodies and metadata within their byte limits).
+//! `domain::batch::EventBatch::parse` on arbitrary bytes: no panic, the same answer as the
+//! field-by-field reading alone (its fast path never disagrees), and what it accepts keeps the
+//! documented limits (1..=1000 events, bodies and metadata within their byte limits).
 #![no_main]
 use edge_worker_fuzz::domain::batch::*;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(batch) = EventBatch::parse(data) {
+    let parsed = EventBatch::parse(data);
+    assert_eq!(parsed, EventBatch::parse_field_by_field(data), "the fast path and the field-by-field reading disagree");
+    if let Ok(batch) = parsed {
         assert!((1..=MAX_EVENTS_PER_BATCH).contains(&batch.events.len()));
         for e in &batch.events {
             assert!(e.body.as_bytes().len() <= MAX_EVENT_BODY_BYTES, "a body over the limit was accepted");

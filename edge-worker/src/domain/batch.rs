@@ -367,73 +367,143 @@ impl EventBatch {
             offset: e.valid_up_to(),
         })?;
         check_depth(raw, MAX_JSON_DEPTH)?;
+        if let Some(batch) = parse_valid(text) {
+            return Ok(batch);
+        }
+        parse_checked(text)
+    }
 
-        let top = match serde_json::from_str::<Fields>(text) {
-            Ok(fields) => fields,
-            Err(e) if e.is_data() && text.trim_start().starts_with('{') => {
+    /// [`EventBatch::parse`] without its fast path: tests and the fuzz target check that both
+    /// give the same answer.
+    #[doc(hidden)]
+    #[allow(dead_code)]
+    pub fn parse_field_by_field(raw: &[u8]) -> Result<EventBatch, BatchError> {
+        if raw.len() > MAX_BATCH_BYTES {
+            return Err(BatchError::TooLarge { len: raw.len() });
+        }
+        let text = std::str::from_utf8(raw).map_err(|e| BatchError::InvalidUtf8 { offset: e.valid_up_to() })?;
+        check_depth(raw, MAX_JSON_DEPTH)?;
+        parse_checked(text)
+    }
+}
+
+/// A well-formed batch in one serde pass over typed fields; `None` on anything unusual, which
+/// [`parse_checked`] then reads field by field to say exactly what is wrong (so both always
+/// agree on what a valid batch is; the `event_batch` fuzz target checks it).
+fn parse_valid(text: &str) -> Option<EventBatch> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Batch<'a> {
+        #[serde(borrow)]
+        stream: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        events: Vec<Event<'a>>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Event<'a> {
+        #[serde(rename = "type", borrow, default)]
+        event_type: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow)]
+        body: &'a RawValue,
+        #[serde(borrow, default)]
+        ts: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        metadata: Option<&'a RawValue>,
+    }
+    let batch: Batch = serde_json::from_str(text).ok()?;
+    if batch.events.is_empty() || batch.events.len() > MAX_EVENTS_PER_BATCH {
+        return None;
+    }
+    let stream = StreamName::parse(&batch.stream).ok()?;
+    let mut events = Vec::with_capacity(batch.events.len());
+    for (index, e) in batch.events.into_iter().enumerate() {
+        let at = |field: &'static str| FieldPath { index, field };
+        let event_type = match e.event_type {
+            Some(t) => Some(EventType::parse(&t)?),
+            None => None,
+        };
+        let metadata = match e.metadata {
+            Some(m) => Some(parse_metadata(at("metadata"), m.get()).ok()?),
+            None => None,
+        };
+        events.push(BatchEvent {
+            event_type,
+            body: parse_body(at("body"), e.body.get()).ok()?,
+            ts: e.ts.map(|t| parse_ts(at("ts"), t.get())).transpose().ok()?,
+            metadata,
+        });
+    }
+    Some(EventBatch { stream, events })
+}
+
+/// The field-by-field reading: the first problem, named by its JSON path.
+fn parse_checked(text: &str) -> Result<EventBatch, BatchError> {
+    let top = match serde_json::from_str::<Fields>(text) {
+        Ok(fields) => fields,
+        Err(e) if e.is_data() && text.trim_start().starts_with('{') => {
+            return Err(BatchError::invalid(
+                "body",
+                format!("has a {}", strip_position(&e)),
+            ))
+        }
+        Err(e) if e.is_data() => {
+            return Err(BatchError::invalid("body", "must be a JSON object"))
+        }
+        Err(e) => {
+            return Err(BatchError::MalformedJson {
+                detail: e.to_string(),
+            })
+        }
+    };
+    let mut stream = None;
+    let mut events = None;
+    for (key, value) in top.0 {
+        match key.as_str() {
+            "stream" => stream = Some(value),
+            "events" => events = Some(value),
+            other => {
                 return Err(BatchError::invalid(
                     "body",
-                    format!("has a {}", strip_position(&e)),
+                    format!(
+                        "has an unknown field {}; a batch has stream and events",
+                        quoted(other)
+                    ),
                 ))
             }
-            Err(e) if e.is_data() => {
-                return Err(BatchError::invalid("body", "must be a JSON object"))
-            }
-            Err(e) => {
-                return Err(BatchError::MalformedJson {
-                    detail: e.to_string(),
-                })
-            }
-        };
-        let mut stream = None;
-        let mut events = None;
-        for (key, value) in top.0 {
-            match key.as_str() {
-                "stream" => stream = Some(value),
-                "events" => events = Some(value),
-                other => {
-                    return Err(BatchError::invalid(
-                        "body",
-                        format!(
-                            "has an unknown field {}; a batch has stream and events",
-                            quoted(other)
-                        ),
-                    ))
-                }
-            }
         }
-        let stream = match stream.map(|v| serde_json::from_str::<String>(v.get())) {
-            None => return Err(BatchError::invalid("stream", "is required")),
-            Some(Ok(s)) => {
-                StreamName::parse(&s).map_err(|e| BatchError::invalid("stream", problem_of(e)))?
-            }
-            Some(Err(_)) => return Err(BatchError::invalid("stream", "must be a string")),
-        };
-        let raw_events: Vec<&RawValue> = match events.map(|v| serde_json::from_str(v.get())) {
-            None => return Err(BatchError::invalid("events", "is required")),
-            Some(Ok(list)) => list,
-            Some(Err(_)) => {
-                return Err(BatchError::invalid("events", "must be an array of events"))
-            }
-        };
-        if raw_events.is_empty() {
-            return Err(BatchError::invalid(
-                "events",
-                "must hold at least one event",
-            ));
-        }
-        if raw_events.len() > MAX_EVENTS_PER_BATCH {
-            return Err(BatchError::TooManyEvents {
-                count: raw_events.len(),
-            });
-        }
-        let events = raw_events
-            .into_iter()
-            .enumerate()
-            .map(|(i, raw)| parse_event(i, raw))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(EventBatch { stream, events })
     }
+    let stream = match stream.map(|v| serde_json::from_str::<String>(v.get())) {
+        None => return Err(BatchError::invalid("stream", "is required")),
+        Some(Ok(s)) => {
+            StreamName::parse(&s).map_err(|e| BatchError::invalid("stream", problem_of(e)))?
+        }
+        Some(Err(_)) => return Err(BatchError::invalid("stream", "must be a string")),
+    };
+    let raw_events: Vec<&RawValue> = match events.map(|v| serde_json::from_str(v.get())) {
+        None => return Err(BatchError::invalid("events", "is required")),
+        Some(Ok(list)) => list,
+        Some(Err(_)) => {
+            return Err(BatchError::invalid("events", "must be an array of events"))
+        }
+    };
+    if raw_events.is_empty() {
+        return Err(BatchError::invalid(
+            "events",
+            "must hold at least one event",
+        ));
+    }
+    if raw_events.len() > MAX_EVENTS_PER_BATCH {
+        return Err(BatchError::TooManyEvents {
+            count: raw_events.len(),
+        });
+    }
+    let events = raw_events
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| parse_event(i, raw))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(EventBatch { stream, events })
 }
 
 fn problem_of(e: super::stream::StreamError) -> String {
@@ -494,19 +564,7 @@ fn parse_event(index: usize, raw: &RawValue) -> Result<BatchEvent, BatchError> {
             }
             "body" => body = Some(parse_body(at("body"), text)?),
             "ts" => ts = Some(parse_ts(at("ts"), text)?),
-            "metadata" => {
-                if text.len() > MAX_METADATA_BYTES {
-                    return Err(BatchError::FieldTooLarge {
-                        path: at("metadata").into(),
-                        len: text.len(),
-                        max: MAX_METADATA_BYTES,
-                    });
-                }
-                match serde_json::from_str::<Value>(text) {
-                    Ok(Value::Object(map)) => metadata = Some(map),
-                    _ => return Err(BatchError::invalid(at("metadata"), "must be an object")),
-                }
-            }
+            "metadata" => metadata = Some(parse_metadata(at("metadata"), text)?),
             other => {
                 return Err(BatchError::invalid(
                     format!("events[{index}]"),
@@ -554,6 +612,16 @@ fn parse_body(path: FieldPath, text: &str) -> Result<EventBody, BatchError> {
             path,
             "must be a string, number or object",
         )),
+    }
+}
+
+fn parse_metadata(path: FieldPath, text: &str) -> Result<Map<String, Value>, BatchError> {
+    if text.len() > MAX_METADATA_BYTES {
+        return Err(BatchError::FieldTooLarge { path: path.into(), len: text.len(), max: MAX_METADATA_BYTES });
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(BatchError::invalid(path, "must be an object")),
     }
 }
 
@@ -652,6 +720,36 @@ mod tests {
 
     fn parse(s: &str) -> Result<EventBatch, BatchError> {
         EventBatch::parse(s.as_bytes())
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_field_by_field_reading() {
+        let valid = [
+            r#"{"stream":"api","events":[{"body":"plain"}]}"#,
+            r#"{"events":[{"type":"log","body":"esc \"q\" \u00e9 \n","ts":"2026-11-29T10:00:00.5+01:00","metadata":{"host":"a1","n":12345678901234567890}}],"stream":"api"}"#,
+            r#"{"stream":"m","events":[{"type":"metric","body":-1.5e3,"ts":1764410100},{"body":{"b":1,"a":[2]},"type":null,"ts":null,"metadata":null}]}"#,
+            r#" { "stream" : "s" , "events" : [ { "body" : 42 , "type" : "trace" } ] } "#,
+        ];
+        for body in valid {
+            assert!(parse_valid(body).is_some(), "the fast path refused a valid batch: {body}");
+            assert_eq!(parse(body), EventBatch::parse_field_by_field(body.as_bytes()), "{body}");
+        }
+        let invalid = [
+            r#"{"stream":"api","events":[{"body":null}]}"#,
+            r#"{"stream":"api","events":[{"body":"a","body":"b"}]}"#,
+            r#"{"stream":"api","events":[{"body":"a","extra":1}]}"#,
+            r#"{"stream":"api","events":[{"body":"a","ts":"yesterday","type":"nope"}]}"#,
+            r#"{"stream":"api","events":[{"body":"a","type":"nope","ts":"yesterday"}]}"#,
+            r#"{"stream":"api","events":[]}"#,
+            r#"{"stream":null,"events":[{"body":"a"}]}"#,
+            r#"{"stream":"Bad Name!","events":[{"body":"a"}]}"#,
+            r#"{"stream":"api","events":[{"body":"a","metadata":[1]}]}"#,
+            r#"{"stream":"api","events":{"body":"a"}}"#,
+        ];
+        for body in invalid {
+            assert!(parse_valid(body).is_none(), "the fast path took an invalid batch: {body}");
+            assert_eq!(parse(body), EventBatch::parse_field_by_field(body.as_bytes()), "{body}");
+        }
     }
 
     fn err(s: &str) -> (BatchErrorClass, String) {
