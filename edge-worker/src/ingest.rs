@@ -12,8 +12,8 @@ use crate::domain::batch::{BatchEvent, EventBody};
 use crate::error::ApiError;
 use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
-use crate::objects::{DetectorClient, EventToScore, ScoreAnswer, ScoreHeader};
-use crate::store::{NewAnomaly, StreamRow};
+use crate::objects::{DetectorClient, EventToScore, MetricsJson, ScoreAnswer, ScoreHeader};
+use crate::store::StreamRow;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -71,6 +71,21 @@ pub struct QueuedBatch {
     pub events: Vec<PreparedEvent>,
 }
 
+/// A detected anomaly as `rpc/ingest_batch` takes it (the field names of
+/// [`crate::store::NewAnomaly`]), borrowed from the batch and its verdict rather than copied.
+#[derive(Serialize)]
+struct DetectedAnomaly<'a> {
+    event_type: &'a str,
+    event_excerpt: String,
+    metadata: &'a Map<String, Value>,
+    metrics: &'a MetricsJson,
+    p_value: f64,
+    score: f64,
+    severity: &'a str,
+    novel_spans: &'a [[u32; 2]],
+    explanation: &'a str,
+}
+
 /// What a scored and stored batch produced.
 pub struct Stored {
     /// The detector's answer, with the stored anomalies' ids filled in.
@@ -94,18 +109,16 @@ pub async fn score_and_store(
     let mut anomalies = Vec::with_capacity(answer.flagged.len());
     for f in &answer.flagged {
         let (v, e) = (&f.verdict, events.get(f.position).ok_or_else(|| ApiError::internal("a verdict for an event the batch does not have"))?);
-        anomalies.push(NewAnomaly {
-            stream_id: stream.id.clone(),
-            event_type: e.event_type.clone().unwrap_or_else(|| stream.event_type.clone()),
+        anomalies.push(DetectedAnomaly {
+            event_type: e.event_type.as_deref().unwrap_or(&stream.event_type),
             event_excerpt: excerpt(&e.text(), EXCERPT_BYTES),
-            metadata: Value::Object(e.metadata.clone()),
-            metrics: serde_json::to_value(&v.metrics).unwrap_or_default(),
-            p_value: Some(v.p_value),
+            metadata: &e.metadata,
+            metrics: &v.metrics,
+            p_value: v.p_value,
             score: v.score,
-            severity: v.severity.clone().unwrap_or_else(|| "low".into()),
-            novel_spans: json!(v.novel),
-            explanation: v.explanation.clone(),
-            detected_at: None,
+            severity: v.severity.as_deref().unwrap_or("low"),
+            novel_spans: &v.novel,
+            explanation: &v.explanation,
         });
     }
     let state = ctx

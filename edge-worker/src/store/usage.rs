@@ -5,22 +5,23 @@ use serde_json::{json, Value};
 
 impl Store {
     /// Stores a scored batch's anomalies and usage in one transaction; a repeated key replays.
-    pub async fn ingest_batch(
+    /// Each anomaly serializes with [`super::NewAnomaly`]'s field names.
+    pub async fn ingest_batch<A: serde::Serialize>(
         &self,
         org_id: &str,
         stream_id: &str,
         idempotency_key: &str,
         events: usize,
-        anomalies: &[super::NewAnomaly],
+        anomalies: &[A],
     ) -> Result<Value, StoreError> {
         // Typed, not `json!`: a batch's anomalies are serialized once, straight to text.
         #[derive(serde::Serialize)]
-        struct Args<'a> {
+        struct Args<'a, A> {
             p_org_id: &'a str,
             p_stream_id: &'a str,
             p_idempotency_key: &'a str,
             p_events: usize,
-            p_anomalies: &'a [super::NewAnomaly],
+            p_anomalies: &'a [A],
         }
         let args = Args { p_org_id: org_id, p_stream_id: stream_id, p_idempotency_key: idempotency_key, p_events: events, p_anomalies: anomalies };
         self.rpc(As::Service, "ingest_batch", args).await
