@@ -96,4 +96,13 @@ test("a key limited to one stream sends and reads only that stream", async () =>
   assert.ok(listed.json.data.every((a) => a.stream_id === mine.json.id));
   const streams = await api("/streams", { auth: key });
   assert.deepEqual(streams.json.data.map((s) => s.id), [mine.json.id]);
+
+  // A stream name nobody has used yet is refused too, and no stream is created for it.
+  const fresh = uniqueName("never-created");
+  const sendNew = await api("/events", { method: "POST", auth: key, body: { stream: fresh, events: [{ body: "x" }] } });
+  assert.equal(sendNew.status, 403, sendNew.text);
+  assert.equal((await record(key, fresh)).status, 404);
+  const all = await api("/streams", { auth: owner() });
+  assert.equal(all.status, 200, all.text);
+  assert.ok(!all.json.data.some((s) => s.name === fresh), "a refused send created a stream");
 });

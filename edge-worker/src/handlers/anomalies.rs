@@ -172,6 +172,12 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         }
     }
     let stream = match p.store_as() {
+        // A key limited to some streams never creates one: a new stream cannot be on its list.
+        crate::store::As::Service if p.stream_ids().is_some() => ctx
+            .store
+            .find_stream(crate::store::As::Service, p.org_id(), name.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found("not found for this API key"))?,
         crate::store::As::Service => ctx.store.stream_for_events(p.org_id(), name.as_str(), &event_type).await?,
         who => match ctx.store.find_stream(who, p.org_id(), name.as_str()).await? {
             Some(s) => s,

@@ -13,7 +13,7 @@ use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
 use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
 use crate::ingest::{score_and_store, PreparedEvent, QueuedBatch, Stored};
-use crate::store::StreamRow;
+use crate::store::{As, StreamRow};
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -113,13 +113,18 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     })?;
 
     let first_type = batch.events.first().and_then(|e| e.event_type).map(|t| t.as_str()).unwrap_or("log");
-    let stream = ctx.store.stream_for_events(&grant.org_id, batch.stream.as_str(), first_type).await?;
+    let refused = || ApiError::forbidden(format!("this API key may not send to stream '{}'", batch.stream.as_str()));
+    // A key limited to some streams never creates one: a new stream cannot be on its list.
+    let stream = match &grant.stream_ids {
+        Some(allowed) => ctx
+            .store
+            .find_stream(As::Service, &grant.org_id, batch.stream.as_str())
+            .await?
+            .filter(|s| allowed.iter().any(|id| id == &s.id))
+            .ok_or_else(refused)?,
+        None => ctx.store.stream_for_events(&grant.org_id, batch.stream.as_str(), first_type).await?,
+    };
     let events: Vec<PreparedEvent> = batch.events.into_iter().map(PreparedEvent::from).collect();
-    if let Some(allowed) = &grant.stream_ids {
-        if !allowed.iter().any(|s| s == &stream.id) {
-            return Err(ApiError::forbidden(format!("this API key may not send to stream '{}'", stream.name)));
-        }
-    }
 
     let key = match client_key {
         Some(k) => k,
