@@ -184,8 +184,7 @@ impl DurableObject for StreamDetectorObject {
         self.ensure_schema()?;
         let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()])?;
         if let Some(row) = earlier.raw().next() {
-            if let [SqlStorageValue::Blob(answer)] = row?.as_slice() {
-                let mut answer = answer.clone();
+            if let Some(SqlStorageValue::Blob(mut answer)) = row?.into_iter().next() {
                 ScoreAnswer::mark_replayed(&mut answer);
                 return Response::from_bytes(answer);
             }
