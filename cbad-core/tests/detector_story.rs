@@ -2,6 +2,9 @@
 
 use cbad_core::{Compressor, DetectorConfig, ErrorKind, EventBody, EventKind, StreamDetector, Verdict};
 
+#[path = "support/checksum.rs"]
+mod checksum;
+
 /// xorshift64*: deterministic test data, no dependency.
 struct Rng(u64);
 impl Rng {
@@ -236,9 +239,7 @@ fn a_corrupt_or_truncated_snapshot_is_an_error_never_a_panic() {
         let mut junk: Vec<u8> = b"CBAD".to_vec();
         junk.extend_from_slice(&cbad_core::SNAPSHOT_VERSION.to_le_bytes());
         junk.extend((0..n).map(|_| r.next() as u8));
-        let crc = crc32(&junk);
-        junk.extend_from_slice(&crc.to_le_bytes());
-        let _ = StreamDetector::restore(&junk);
+        let _ = StreamDetector::restore(&checksum::with_crc(junk));
     }
 }
 
@@ -251,9 +252,7 @@ fn a_snapshot_of_an_older_version_is_a_clear_error() {
     let mut old = det.snapshot();
     old.truncate(old.len() - 4);
     old[4..6].copy_from_slice(&1u16.to_le_bytes());
-    let crc = crc32(&old);
-    old.extend_from_slice(&crc.to_le_bytes());
-    let err = StreamDetector::restore(&old).unwrap_err();
+    let err = StreamDetector::restore(&checksum::with_crc(old)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidSnapshot);
     assert!(err.to_string().contains("version 1"), "{err}");
 }
@@ -273,17 +272,6 @@ fn an_in_range_change_of_shape_in_a_noisy_series_is_flagged() {
     assert!(early <= 15, "{early} alarms on the normal stretch");
     let flagged = (0..40).filter(|_| det.score(EventBody::Number(0.5 * r.gauss())).anomaly).count();
     assert!(flagged >= 1, "the flat stretch was not flagged");
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-        }
-    }
-    !c
 }
 
 #[test]

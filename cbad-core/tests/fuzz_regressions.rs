@@ -2,16 +2,8 @@
 
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-        }
-    }
-    !c
-}
+#[path = "support/checksum.rs"]
+mod checksum;
 
 fn u64_at(b: &[u8], i: usize) -> Option<u64> {
     b.get(i..i + 8).map(|s| u64::from_le_bytes(s.try_into().unwrap()))
@@ -57,8 +49,7 @@ fn a_snapshot_with_a_valid_checksum_but_an_offset_past_the_baseline_is_not_carri
     let mut edited = body.to_vec();
     let k = at + 4 + 8 * 3;
     edited[k..k + 8].copy_from_slice(&(offsets[15] + 100).to_le_bytes());
-    let crc = crc32(&edited);
-    edited.extend_from_slice(&crc.to_le_bytes());
+    let edited = checksum::with_crc(edited);
     if let Ok(mut restored) = StreamDetector::restore(&edited) {
         for line in ["INFO request served in 3 ms", "{\"a\": 1}", "FATAL kernel panic"] {
             restored.score(EventBody::Text(line));

@@ -8,23 +8,9 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-        }
-    }
-    !c
-}
-
-fn with_crc(mut body: Vec<u8>) -> Vec<u8> {
-    let crc = crc32(&body);
-    body.extend_from_slice(&crc.to_le_bytes());
-    body
-}
+#[path = "../../tests/support/checksum.rs"]
+mod checksum;
+use checksum::with_crc;
 
 fn exercise(bytes: &[u8]) {
     if let Ok(mut det) = StreamDetector::restore(bytes) {
