@@ -1,9 +1,24 @@
 //! Inputs the fuzz targets (cbad-core/fuzz) found, kept as tests forever.
 
-use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
+use cbad_core::{Compressor, DetectorConfig, DetectorConfigBuilder, EventBody, EventKind, StreamDetector};
 
 #[path = "support/checksum.rs"]
 mod checksum;
+
+/// The small sizes the fuzz targets use (cbad-core/fuzz/fuzz_targets/common.rs), so a found
+/// input replays against the same detector shape.
+fn tiny(kind: EventKind, compressor: Compressor) -> DetectorConfigBuilder {
+    DetectorConfig::builder()
+        .kind(kind)
+        .compressor(compressor)
+        .baseline_bytes(2048)
+        .baseline_events(16)
+        .window_bytes(512)
+        .window_events(4)
+        .calibration_events(16)
+        .warmup_events(2)
+        .incident_events(3)
+}
 
 fn u64_at(b: &[u8], i: usize) -> Option<u64> {
     b.get(i..i + 8).map(|s| u64::from_le_bytes(s.try_into().unwrap()))
@@ -16,19 +31,7 @@ fn u64_at(b: &[u8], i: usize) -> Option<u64> {
 /// snapshot must be refused, or at least never carried forward into an unrestorable state.
 #[test]
 fn a_snapshot_with_a_valid_checksum_but_an_offset_past_the_baseline_is_not_carried_forward() {
-    let config = DetectorConfig::builder()
-        .kind(EventKind::Metric)
-        .compressor(Compressor::Deflate)
-        .baseline_bytes(2048)
-        .baseline_events(16)
-        .window_bytes(512)
-        .window_events(4)
-        .calibration_events(16)
-        .warmup_events(2)
-        .incident_events(3)
-        .ncd_every(5)
-        .build()
-        .unwrap();
+    let config = tiny(EventKind::Metric, Compressor::Deflate).ncd_every(5).build().unwrap();
     let mut det = StreamDetector::new(config);
     for i in 0..12u32 {
         det.score(EventBody::Text(&format!("INFO user={} path=/cart status=200 ms={}", i % 3, i * 7)));
@@ -66,21 +69,7 @@ fn a_snapshot_with_a_valid_checksum_but_an_offset_past_the_baseline_is_not_carri
 /// answered 1/4. Snapshots must carry everything the next verdicts depend on.
 #[test]
 fn a_detector_restored_during_warm_up_continues_with_identical_verdicts() {
-    let config = DetectorConfig::builder()
-        .kind(EventKind::Trace)
-        .compressor(Compressor::Zstd)
-        .sensitivity(1.0)
-        .baseline_bytes(2048)
-        .baseline_events(16)
-        .window_bytes(512)
-        .window_events(4)
-        .calibration_events(16)
-        .warmup_events(2)
-        .incident_events(3)
-        .ncd_every(0)
-        .mask_volatile(false)
-        .build()
-        .unwrap();
+    let config = tiny(EventKind::Trace, Compressor::Zstd).sensitivity(1.0).ncd_every(0).mask_volatile(false).build().unwrap();
     let json = String::from_utf8_lossy(&[4, 4, 4, 0xBA]).into_owned();
     let mut det = StreamDetector::new(config);
     det.score(EventBody::Number(0.0));
