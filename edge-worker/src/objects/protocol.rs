@@ -247,11 +247,11 @@ pub struct FlaggedVerdict {
 }
 
 /// Writes the `verdicts` array of an answer, one verdict at a time.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct VerdictsWriter {
+    /// `[` and the verdicts so far.
     text: Vec<u8>,
     flagged: Vec<FlaggedVerdict>,
-    count: usize,
 }
 
 impl VerdictsWriter {
@@ -259,18 +259,14 @@ impl VerdictsWriter {
     pub fn with_capacity(n: usize) -> Self {
         let mut text = Vec::with_capacity(2 + n * 300);
         text.push(b'[');
-        Self { text, flagged: Vec::new(), count: 0 }
+        Self { text, flagged: Vec::new() }
     }
 
     /// Appends the verdict of the event at `position` in the batch.
     pub fn push(&mut self, position: usize, v: VerdictJson) {
-        if self.text.is_empty() {
-            self.text.push(b'[');
-        }
-        if self.count > 0 {
+        if self.text.len() > 1 {
             self.text.push(b',');
         }
-        self.count += 1;
         write_verdict(&mut self.text, &v);
         if v.anomaly {
             self.text.pop(); // the closing brace
@@ -284,9 +280,6 @@ impl VerdictsWriter {
 
     /// The finished answer (not replayed).
     pub fn finish(mut self) -> ScoreAnswer {
-        if self.text.is_empty() {
-            self.text.push(b'[');
-        }
         self.text.push(b']');
         ScoreAnswer { replayed: false, flagged: self.flagged, verdicts: self.text }
     }
@@ -534,7 +527,7 @@ mod tests {
 
     #[test]
     fn an_empty_batch_answers_an_empty_array() {
-        let answer = ScoreAnswer::decode(VerdictsWriter::default().finish().encode()).unwrap();
+        let answer = ScoreAnswer::decode(VerdictsWriter::with_capacity(0).finish().encode()).unwrap();
         assert_eq!(answer.verdicts, b"[]");
     }
 
