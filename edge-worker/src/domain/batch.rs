@@ -360,13 +360,7 @@ impl std::error::Error for BatchError {}
 impl EventBatch {
     /// Parses and validates a raw `POST /events` body.
     pub fn parse(raw: &[u8]) -> Result<EventBatch, BatchError> {
-        if raw.len() > MAX_BATCH_BYTES {
-            return Err(BatchError::TooLarge { len: raw.len() });
-        }
-        let text = std::str::from_utf8(raw).map_err(|e| BatchError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        })?;
-        check_depth(raw, MAX_JSON_DEPTH)?;
+        let text = checked_text(raw)?;
         if let Some(batch) = parse_valid(text) {
             return Ok(batch);
         }
@@ -378,13 +372,18 @@ impl EventBatch {
     #[doc(hidden)]
     #[allow(dead_code)]
     pub fn parse_field_by_field(raw: &[u8]) -> Result<EventBatch, BatchError> {
-        if raw.len() > MAX_BATCH_BYTES {
-            return Err(BatchError::TooLarge { len: raw.len() });
-        }
-        let text = std::str::from_utf8(raw).map_err(|e| BatchError::InvalidUtf8 { offset: e.valid_up_to() })?;
-        check_depth(raw, MAX_JSON_DEPTH)?;
-        parse_checked(text)
+        parse_checked(checked_text(raw)?)
     }
+}
+
+/// The limits checked before any parser sees the body: size, UTF-8, nesting depth.
+fn checked_text(raw: &[u8]) -> Result<&str, BatchError> {
+    if raw.len() > MAX_BATCH_BYTES {
+        return Err(BatchError::TooLarge { len: raw.len() });
+    }
+    let text = std::str::from_utf8(raw).map_err(|e| BatchError::InvalidUtf8 { offset: e.valid_up_to() })?;
+    check_depth(raw, MAX_JSON_DEPTH)?;
+    Ok(text)
 }
 
 /// A well-formed batch in one serde pass over typed fields; `None` on anything unusual, which
