@@ -1,8 +1,12 @@
 //! Severity vocabulary: what a log line says about itself weighs in on its score.
 //!
-//! The weight is `level x vocabulary`: the strongest level word, doubling per syslog level
-//! (fatal/critical/panic/emerg 8, error/severe 4, warn 2, otherwise 1) times `1 + 0.5` per distinct error-vocabulary word
-//! (failed, interrupt, timeout, refused, ...), at most 2.5. Case-insensitive, whole words.
+//! The weight is `level x vocabulary`. The level is the line's first level word, doubling per
+//! syslog level (fatal/critical/panic/emerg 8, error/severe 4, warn 2, notice 1, info 0.5,
+//! debug 0.25; 1 when there is none): loggers write the level before the message, so a line
+//! that declares itself `INFO` stays informational when its message says "0 critical input
+//! interrupts", and a declared `INFO` or `DEBUG` line needs stronger evidence than one without a
+//! level. Times `1 + 0.5` per distinct error-vocabulary word anywhere in the line (failed,
+//! interrupt, timeout, refused, ...), at most 2.5. Case-insensitive, whole words.
 
 /// Error vocabulary: each distinct word found adds to the weight.
 fn vocab_bit(w: &[u8]) -> u32 {
@@ -65,8 +69,9 @@ fn letter_bits(block: &[u8]) -> u64 {
 
 /// Every word `known_word` recognizes (level words and vocabulary), for the prefilter below: a
 /// word added to the matches must be added here too.
-const KNOWN: [&[u8]; 33] = [
+const KNOWN: [&[u8]; 36] = [
     b"fatal", b"critical", b"panic", b"emerg", b"emergency", b"error", b"errors", b"severe", b"warn", b"warning",
+    b"notice", b"info", b"debug",
     b"abort", b"aborted", b"crash", b"crashed", b"corrupt", b"corrupted", b"denied", b"exception", b"fail",
     b"failed", b"failure", b"fault", b"interrupt", b"killed", b"lost", b"refused", b"severed", b"terminated",
     b"timeout", b"timed", b"unreachable", b"unavailable", b"invalid",
@@ -107,20 +112,27 @@ fn known_word(w: &[u8], level: &mut f64, seen: &mut u32) {
         *d = c.to_ascii_lowercase();
     }
     let w = &lower[..w.len()];
-    let l = match w {
-        b"fatal" | b"critical" | b"panic" | b"emerg" | b"emergency" => 8.0,
-        b"error" | b"errors" | b"severe" => 4.0,
-        b"warn" | b"warning" => 2.0,
-        _ => 1.0,
-    };
-    *level = level.max(l);
+    if *level == NO_LEVEL {
+        *level = match w {
+            b"fatal" | b"critical" | b"panic" | b"emerg" | b"emergency" => 8.0,
+            b"error" | b"errors" | b"severe" => 4.0,
+            b"warn" | b"warning" => 2.0,
+            b"notice" => 1.0,
+            b"info" => 0.5,
+            b"debug" => 0.25,
+            _ => NO_LEVEL,
+        };
+    }
     *seen |= vocab_bit(w);
 }
+
+/// No level word seen yet.
+const NO_LEVEL: f64 = 0.0;
 
 /// The weight of `text`. Words are found 64 bytes at a time from a bitmap of letters (one bit
 /// per byte, eight bytes per step), not byte by byte.
 pub(crate) fn weight(text: &[u8]) -> f64 {
-    let mut level = 1.0f64;
+    let mut level = NO_LEVEL;
     let mut seen = 0u32; // bit per vocabulary word family
     let mut open = None; // start of a word that reached the end of the previous block
     for (n, block) in text.chunks(64).enumerate() {
@@ -149,6 +161,7 @@ pub(crate) fn weight(text: &[u8]) -> f64 {
     if let Some(s) = open {
         word(&text[s..], &mut level, &mut seen);
     }
+    let level = if level == NO_LEVEL { 1.0 } else { level };
     level * (1.0 + 0.5 * seen.count_ones() as f64).min(2.5)
 }
 
@@ -156,7 +169,7 @@ pub(crate) fn weight(text: &[u8]) -> f64 {
 mod tests {
     /// The byte-by-byte scan (the first implementation), for comparison.
     fn weight_bytewise(text: &[u8]) -> f64 {
-        let (mut level, mut seen) = (1.0f64, 0u32);
+        let (mut level, mut seen) = (super::NO_LEVEL, 0u32);
         let mut i = 0;
         while i < text.len() {
             if !text[i].is_ascii_alphabetic() {
@@ -169,6 +182,7 @@ mod tests {
             }
             super::word(&text[s..i], &mut level, &mut seen);
         }
+        let level = if level == super::NO_LEVEL { 1.0 } else { level };
         level * (1.0 + 0.5 * seen.count_ones() as f64).min(2.5)
     }
 
@@ -178,11 +192,11 @@ mod tests {
             let mut upper = w.to_vec();
             upper.make_ascii_uppercase();
             for w in [w, &upper[..]] {
-                let (mut plain, mut filtered) = ((1.0, 0), (1.0, 0));
+                let (mut plain, mut filtered) = ((super::NO_LEVEL, 0), (super::NO_LEVEL, 0));
                 super::known_word(w, &mut plain.0, &mut plain.1);
                 super::word(w, &mut filtered.0, &mut filtered.1);
                 assert_eq!(plain, filtered, "{:?}", core::str::from_utf8(w));
-                assert!(plain != (1.0, 0), "{:?} is not a known word", core::str::from_utf8(w));
+                assert!(plain != (super::NO_LEVEL, 0), "{:?} is not a known word", core::str::from_utf8(w));
             }
         }
     }
@@ -218,9 +232,21 @@ mod tests {
         assert_eq!(super::weight(b"RAS KERNEL FATAL data TLB error interrupt"), 8.0 * 2.0);
         assert_eq!(super::weight(b"RAS KERNEL FATAL instruction address: 0x0"), 8.0);
         assert_eq!(super::weight(b"ciod: Error reading message"), 4.0 * 1.5);
-        assert_eq!(super::weight(b"RAS KERNEL INFO generating core"), 1.0);
+        assert_eq!(super::weight(b"RAS KERNEL INFO generating core"), 0.5);
+        assert_eq!(super::weight(b"app started"), 1.0);
         assert_eq!(super::weight(b"terrorism errorless"), 1.0);
         assert_eq!(super::weight(b"warning: disk"), 2.0);
         assert_eq!(super::weight(b"request refused, connection timed out, peer unreachable, lost"), 2.5);
+    }
+
+    #[test]
+    fn the_first_level_word_is_the_declared_level() {
+        // A message word does not raise a declared level; error vocabulary still counts.
+        assert_eq!(super::weight(b"RAS KERNEL INFO 0 critical input interrupts"), 0.5);
+        assert_eq!(super::weight(b"INFO 3 ddr errors detected and corrected"), 0.5 * 1.5);
+        assert_eq!(super::weight(b"DEBUG retry"), 0.25);
+        assert_eq!(super::weight(b"level=warn msg=\"fatal signal\""), 2.0);
+        // Without a declared level, the first level word in the message is taken.
+        assert_eq!(super::weight(b"kernel: panic: fatal trap"), 8.0 * 1.5);
     }
 }
