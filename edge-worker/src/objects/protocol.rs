@@ -5,8 +5,9 @@
 //!
 //! - a **score request** is `DLS1`, a small JSON header (settings, idempotency key), then the
 //!   events length-prefixed (`T`ext / `J`son text as u32 LE length + UTF-8, `N`umber as f64 LE);
-//! - a **score answer** is `DLA1`, a replayed flag, the flagged events as a small JSON list,
-//!   then the `verdicts` array as the exact JSON text the API answers. The Worker splices it
+//! - a **score answer** is `DLA2`, a replayed flag, the flagged events as fixed-layout records
+//!   (the Worker stores them; records, not JSON, so the Worker does not parse a second copy of
+//!   what it already has as text), then the `verdicts` array as the exact JSON text the API answers. The Worker splices it
 //!   into its response unparsed; each flagged verdict ends in a fixed-width `anomaly_id` slot
 //!   ([`ID_SLOT`] bytes, `null` padded with spaces) that the Worker overwrites with the stored
 //!   anomaly's id once the database has it ([`ScoreAnswer::fill_anomaly_ids`]).
@@ -83,7 +84,7 @@ pub struct ScoreRequest<'a> {
 }
 
 const REQUEST_MAGIC: &[u8; 4] = b"DLS1";
-const ANSWER_MAGIC: &[u8; 4] = b"DLA1";
+const ANSWER_MAGIC: &[u8; 4] = b"DLA2";
 
 /// Bytes of an `anomaly_id` slot: a quoted UUID (36 + 2), or `null` padded with spaces.
 pub const ID_SLOT: usize = 38;
@@ -107,6 +108,26 @@ fn malformed(what: &str) -> ProtocolError {
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
+fn put_f64(out: &mut Vec<u8>, x: f64) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+/// `0`, or `1` and the value.
+fn put_opt_f64(out: &mut Vec<u8>, x: Option<f64>) {
+    match x {
+        Some(x) => {
+            out.push(1);
+            put_f64(out, x);
+        }
+        None => out.push(0),
+    }
+}
+
+fn put_text(out: &mut Vec<u8>, t: &str) {
+    put_u32(out, t.len());
+    out.extend_from_slice(t.as_bytes());
 }
 
 /// Reads frames front to back; every read is bounds-checked.
@@ -136,6 +157,27 @@ impl<'a> Reader<'a> {
 
     fn text(&mut self, what: &str) -> Result<&'a str, ProtocolError> {
         std::str::from_utf8(self.sized(what)?).map_err(|_| malformed(what))
+    }
+
+    fn u8(&mut self, what: &str) -> Result<u8, ProtocolError> {
+        Ok(self.take(1, what)?[0])
+    }
+
+    fn u64(&mut self, what: &str) -> Result<u64, ProtocolError> {
+        let b = self.take(8, what)?;
+        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+
+    fn f64(&mut self, what: &str) -> Result<f64, ProtocolError> {
+        self.u64(what).map(f64::from_bits)
+    }
+
+    fn opt_f64(&mut self, what: &str) -> Result<Option<f64>, ProtocolError> {
+        match self.u8(what)? {
+            0 => Ok(None),
+            1 => self.f64(what).map(Some),
+            _ => Err(malformed(what)),
+        }
     }
 }
 
@@ -236,7 +278,7 @@ pub struct MetricsJson {
 }
 
 /// A flagged event, as the Worker stores it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct FlaggedVerdict {
     /// Position in the batch.
     pub position: usize,
@@ -244,6 +286,79 @@ pub struct FlaggedVerdict {
     pub slot: usize,
     /// The verdict.
     pub verdict: VerdictJson,
+}
+
+// Bits of a flagged record's flags byte.
+const FLAG_ANOMALY: u8 = 1;
+const FLAG_DRIFT: u8 = 2;
+const FLAG_WARMING_UP: u8 = 4;
+const FLAG_SEVERITY: u8 = 8;
+
+impl FlaggedVerdict {
+    /// Appends the record: position, slot, index, score, p-value, flags, severity, metrics,
+    /// novel spans, explanation.
+    fn write(&self, out: &mut Vec<u8>) {
+        let v = &self.verdict;
+        put_u32(out, self.position);
+        put_u32(out, self.slot);
+        out.extend_from_slice(&v.index.to_le_bytes());
+        put_f64(out, v.score);
+        put_f64(out, v.p_value);
+        let flags = [(v.anomaly, FLAG_ANOMALY), (v.metrics.drift, FLAG_DRIFT), (v.warming_up, FLAG_WARMING_UP), (v.severity.is_some(), FLAG_SEVERITY)]
+            .iter()
+            .fold(0, |acc, &(on, bit)| if on { acc | bit } else { acc });
+        out.push(flags);
+        if let Some(s) = &v.severity {
+            put_text(out, s);
+        }
+        let m = &v.metrics;
+        for x in [m.conditional_bits_per_byte, m.compression_ratio, m.entropy, m.ncd] {
+            put_opt_f64(out, x);
+        }
+        put_u32(out, v.novel.len());
+        for &[a, b] in &v.novel {
+            out.extend_from_slice(&a.to_le_bytes());
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        put_text(out, &v.explanation);
+    }
+
+    /// Reads one record written by [`Self::write`].
+    fn read(r: &mut Reader<'_>) -> Result<Self, ProtocolError> {
+        let position = r.u32("flagged position")?;
+        let slot = r.u32("flagged slot")?;
+        let index = r.u64("flagged index")?;
+        let score = r.f64("flagged score")?;
+        let p_value = r.f64("flagged p-value")?;
+        let flags = r.u8("flagged flags")?;
+        let severity = if flags & FLAG_SEVERITY != 0 { Some(r.text("flagged severity")?.to_string()) } else { None };
+        let metrics = MetricsJson {
+            conditional_bits_per_byte: r.opt_f64("flagged metrics")?,
+            compression_ratio: r.opt_f64("flagged metrics")?,
+            entropy: r.opt_f64("flagged metrics")?,
+            ncd: r.opt_f64("flagged metrics")?,
+            drift: flags & FLAG_DRIFT != 0,
+        };
+        let n = r.u32("novel spans")?;
+        let spans = r.take(n.checked_mul(8).ok_or_else(|| malformed("novel spans"))?, "novel spans")?;
+        let novel = spans
+            .chunks_exact(8)
+            .map(|c| [u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])])
+            .collect();
+        let explanation = r.text("flagged explanation")?.to_string();
+        let verdict = VerdictJson {
+            index,
+            score,
+            p_value,
+            anomaly: flags & FLAG_ANOMALY != 0,
+            severity,
+            metrics,
+            novel,
+            explanation,
+            warming_up: flags & FLAG_WARMING_UP != 0,
+        };
+        Ok(Self { position, slot, verdict })
+    }
 }
 
 /// Writes the `verdicts` array of an answer, one verdict at a time.
@@ -302,6 +417,17 @@ fn write_verdict(out: &mut Vec<u8>, v: &VerdictJson) {
     fn flag(out: &mut Vec<u8>, b: bool) {
         out.extend_from_slice(if b { b"true" } else { b"false" });
     }
+    // Explanations are plain sentences: most need no escaping and are copied as they are.
+    fn text(out: &mut Vec<u8>, t: &str) {
+        if t.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            out.reserve(t.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(t.as_bytes());
+            out.push(b'"');
+        } else {
+            value(out, &t);
+        }
+    }
     out.extend_from_slice(b"{\"index\":");
     value(out, &v.index);
     out.extend_from_slice(b",\"score\":");
@@ -312,7 +438,7 @@ fn write_verdict(out: &mut Vec<u8>, v: &VerdictJson) {
     flag(out, v.anomaly);
     out.extend_from_slice(b",\"severity\":");
     match &v.severity {
-        Some(s) => value(out, s),
+        Some(s) => text(out, s),
         None => out.extend_from_slice(b"null"),
     }
     let m = &v.metrics;
@@ -338,7 +464,7 @@ fn write_verdict(out: &mut Vec<u8>, v: &VerdictJson) {
         out.push(b']');
     }
     out.extend_from_slice(b"],\"explanation\":");
-    value(out, &v.explanation);
+    text(out, &v.explanation);
     out.extend_from_slice(b",\"warming_up\":");
     flag(out, v.warming_up);
     out.push(b'}');
@@ -358,12 +484,13 @@ pub struct ScoreAnswer {
 impl ScoreAnswer {
     /// The answer as framed bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let flagged = serde_json::to_vec(&self.flagged).expect("flagged verdicts serialize");
-        let mut out = Vec::with_capacity(9 + flagged.len() + self.verdicts.len());
+        let mut out = Vec::with_capacity(9 + self.flagged.len() * 256 + self.verdicts.len());
         out.extend_from_slice(ANSWER_MAGIC);
         out.push(u8::from(self.replayed));
-        put_u32(&mut out, flagged.len());
-        out.extend_from_slice(&flagged);
+        put_u32(&mut out, self.flagged.len());
+        for f in &self.flagged {
+            f.write(&mut out);
+        }
         out.extend_from_slice(&self.verdicts);
         out
     }
@@ -381,9 +508,13 @@ impl ScoreAnswer {
         if r.take(4, "magic")? != ANSWER_MAGIC {
             return Err(malformed("not a score answer"));
         }
-        let replayed = r.take(1, "replayed flag")?[0] == 1;
-        let flagged: Vec<FlaggedVerdict> = serde_json::from_slice(r.sized("flagged verdicts")?)
-            .map_err(|e| ProtocolError(format!("flagged verdicts: {e}")))?;
+        let replayed = r.u8("replayed flag")? == 1;
+        let n = r.u32("flagged verdicts")?;
+        // A record is at least 45 bytes: a corrupt count cannot reserve more than the frame holds.
+        let mut flagged = Vec::with_capacity(n.min(r.bytes.len() / 45));
+        for _ in 0..n {
+            flagged.push(FlaggedVerdict::read(&mut r)?);
+        }
         let start = bytes.len() - r.bytes.len();
         let verdicts = bytes[start..].to_vec();
         if verdicts.first() != Some(&b'[') || verdicts.last() != Some(&b']') {
@@ -512,6 +643,28 @@ mod tests {
             write_verdict(&mut ours, &v);
             assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&v).unwrap());
         }
+    }
+
+    #[test]
+    fn flagged_records_round_trip_every_field() {
+        let mut odd = verdict(u64::MAX, true);
+        odd.score = f64::MIN_POSITIVE;
+        odd.p_value = 0.1 + 0.2;
+        odd.severity = None;
+        odd.warming_up = true;
+        odd.novel = vec![[0, u32::MAX], [5, 9]];
+        odd.explanation = "é \"x\"".into();
+        odd.metrics = MetricsJson { conditional_bits_per_byte: None, compression_ratio: Some(-0.0), entropy: Some(8.0), ncd: Some(0.25), drift: true };
+        let mut w = VerdictsWriter::with_capacity(3);
+        w.push(0, verdict(0, false));
+        w.push(1, odd.clone());
+        w.push(2, verdict(2, true));
+        let answer = ScoreAnswer::decode(w.finish().encode()).unwrap();
+        assert_eq!(answer.flagged.iter().map(|f| f.position).collect::<Vec<_>>(), [1, 2]);
+        let back = &answer.flagged[0].verdict;
+        // Every field survives (serde's JSON of both sides compares them all, floats by value).
+        assert_eq!(serde_json::to_value(back).unwrap(), serde_json::to_value(&odd).unwrap());
+        assert_eq!(back.metrics.compression_ratio.map(f64::to_bits), Some((-0.0f64).to_bits()));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::protocol::{
     VerdictsWriter,
 };
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use worker::*;
 
 /// How many recent batch answers are kept for idempotent retries (a 1,000-event answer is
@@ -27,6 +27,8 @@ struct Loaded {
 pub struct StreamDetectorObject {
     state: State,
     loaded: RefCell<Option<Loaded>>,
+    /// The tables exist (checked once per instance, not per batch).
+    schema_ready: Cell<bool>,
 }
 
 fn detector_config(s: &DetectorSettings) -> std::result::Result<DetectorConfig, String> {
@@ -67,10 +69,14 @@ impl StreamDetectorObject {
     }
 
     fn ensure_schema(&self) -> Result<()> {
+        if self.schema_ready.get() {
+            return Ok(());
+        }
         let sql = self.sql();
         sql.exec("CREATE TABLE IF NOT EXISTS detector (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL, snapshot BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
         // `answers` holds framed score answers (see `protocol`), replayed byte for byte.
         sql.exec("CREATE TABLE IF NOT EXISTS answers (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, answer BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
+        self.schema_ready.set(true);
         Ok(())
     }
 
@@ -152,10 +158,10 @@ fn verdict_json(v: cbad_core::Verdict) -> VerdictJson {
         anomaly: v.anomaly,
         severity: v.severity.map(|s| s.as_str().to_string()),
         metrics: MetricsJson {
-            conditional_bits_per_byte: finite(m.conditional_bits_per_byte),
-            compression_ratio: finite(m.compression_ratio),
-            entropy: finite(m.entropy),
-            ncd: m.ncd.and_then(finite),
+            conditional_bits_per_byte: metric(m.conditional_bits_per_byte),
+            compression_ratio: metric(m.compression_ratio),
+            entropy: metric(m.entropy),
+            ncd: m.ncd.and_then(metric),
             drift: m.drift,
         },
         novel: v.novel.iter().map(|&(s, e)| [s, e]).collect(),
@@ -164,13 +170,15 @@ fn verdict_json(v: cbad_core::Verdict) -> VerdictJson {
     }
 }
 
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
+/// A descriptive metric as the API shows it: four decimals (sixteen digits of a bits-per-byte
+/// figure mean nothing and cost ~40 bytes per verdict); `None` when not finite.
+fn metric(x: f64) -> Option<f64> {
+    x.is_finite().then(|| (x * 1e4).round() / 1e4)
 }
 
 impl DurableObject for StreamDetectorObject {
     fn new(state: State, _env: Env) -> Self {
-        Self { state, loaded: RefCell::new(None) }
+        Self { state, loaded: RefCell::new(None), schema_ready: Cell::new(false) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
