@@ -467,7 +467,7 @@ impl StreamDetector {
                 parse.literal_bytes, len, p_value
             )
         } else if anomaly {
-            explain(&metrics, p_value, len, parse.literal_bytes, numeric)
+            crate::explain::explain(&metrics, p_value, len, parse.literal_bytes, numeric, KNN_SHINGLE)
         } else {
             String::new()
         };
@@ -645,26 +645,3 @@ impl StreamDetector {
     }
 }
 
-fn explain(m: &Metrics, p: f64, len: usize, literal: u32, numeric: bool) -> String {
-    if numeric {
-        format!(
-            "The last {} values are far from the baseline's stretches: mean distance {:.4} to the nearest \
-             ones, more than {:.1}% of recent values (p = {:.4}; {:.1} bits to encode given the baseline).",
-            KNN_SHINGLE,
-            m.raw_score,
-            (1.0 - p) * 100.0,
-            p,
-            m.conditional_bits_per_byte * len as f64
-        )
-    } else {
-        format!(
-            "{} of {} bytes found no match in the baseline; the event costs {:.2} bits/byte given the baseline, \
-             more than {:.1}% of recent normal events (p = {:.4}).",
-            literal,
-            len,
-            m.conditional_bits_per_byte,
-            (1.0 - p) * 100.0,
-            p
-        )
-    }
-}

@@ -42,6 +42,7 @@ mod codec;
 mod config;
 mod detector;
 mod error;
+mod explain;
 mod json;
 mod mask;
 mod matcher;
