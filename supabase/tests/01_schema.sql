@@ -51,12 +51,14 @@ select is(array(
 ), '{}'::text[], 'signed-in users have no access to the Stripe ledger, audit log or outbox');
 
 select is(array(
-  select f from unnest(array['public.resolve_api_key(text)', 'public.ingest_batch(uuid,uuid,text,integer,jsonb)',
+  select f from unnest(array['public.resolve_api_key(text)', 'public.resolve_events_request(text,text,text)',
+                             'public.ingest_batch(uuid,uuid,text,integer,jsonb)',
                              'public.record_usage(uuid,text,integer,integer)', 'public.apply_stripe_event(jsonb)']) f
   where has_function_privilege('authenticated', f, 'execute')
 ), '{}'::text[], 'the Worker-only RPCs are not executable by signed-in users');
 
 select ok(has_function_privilege('service_role', 'public.resolve_api_key(text)', 'execute')
+          and has_function_privilege('service_role', 'public.resolve_events_request(text,text,text)', 'execute')
           and has_function_privilege('service_role', 'public.ingest_batch(uuid,uuid,text,integer,jsonb)', 'execute')
           and has_function_privilege('service_role', 'public.record_usage(uuid,text,integer,integer)', 'execute')
           and has_function_privilege('service_role', 'public.apply_stripe_event(jsonb)', 'execute'),
