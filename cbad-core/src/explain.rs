@@ -54,16 +54,15 @@ fn push_uint(s: &mut String, mut n: u64) {
 
 /// Appends `x` with `decimals` digits after the point, as `format!("{x:.decimals$}")` does.
 fn push_fixed(s: &mut String, x: f64, decimals: u32) {
-    let scale = 10f64.powi(decimals as i32);
-    let scaled = x * scale;
+    let scale = 10u64.pow(decimals);
+    let scaled = x * scale as f64;
     // The product is within ~1e-7 of x * 10^d for these magnitudes; only a value that close to
     // a rounding tie needs the exact (slow) path to round as `core::fmt` does.
     if x.is_sign_positive() && (0.0..1e9).contains(&scaled) {
-        let floor = scaled.floor();
-        let frac = scaled - floor;
+        let floor = scaled as u64; // truncation is the floor of a non-negative number
+        let frac = scaled - floor as f64;
         if (frac - 0.5).abs() > 1e-6 {
-            let units = floor as u64 + u64::from(frac > 0.5);
-            let scale = 10u64.pow(decimals);
+            let units = floor + u64::from(frac > 0.5);
             push_uint(s, units / scale);
             if decimals > 0 {
                 s.push('.');
