@@ -117,30 +117,40 @@ fn bearer(req: &Request) -> Result<String, ApiError> {
     Ok(token.to_string())
 }
 
-/// Authenticates an API key only (machine routes such as `POST /events`).
+/// Authenticates an API key only (machine routes such as `GET /anomalies`).
 pub async fn api_key(req: &Request, ctx: &Ctx) -> Result<KeyGrant, ApiError> {
+    let key_hash = presented_api_key(req, ctx).await?;
+    resolve_key(&key_hash, ctx).await
+}
+
+/// The hash of the API key a request presents, once its syntax is checked and its rate limit
+/// allows the request; the key itself is not resolved yet (`POST /events` resolves it together
+/// with the stream, in one database call).
+pub async fn presented_api_key(req: &Request, ctx: &Ctx) -> Result<String, ApiError> {
     let token = bearer(req)?;
     if !looks_like_api_key(&token) {
         return Err(ApiError::unauthorized("this route needs an API key (dl_...), not a user token"));
     }
-    resolve_key(&token, ctx).await
+    let key_hash = ApiKey::parse(&token).map_err(|_| ApiError::unauthorized("malformed API key"))?.hash();
+    rate_limit(ctx, &key_hash).await?;
+    Ok(key_hash)
 }
 
-async fn resolve_key(token: &str, ctx: &Ctx) -> Result<KeyGrant, ApiError> {
-    let key = ApiKey::parse(token).map_err(|_| ApiError::unauthorized("malformed API key"))?;
-    let grant = ctx
-        .store
-        .resolve_api_key(&key.hash())
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("unknown or revoked API key"))?;
-    rate_limit(ctx, &grant.key_id).await?;
-    Ok(grant)
+/// The refusal for a key hash that resolves to nothing.
+pub fn unknown_key() -> ApiError {
+    ApiError::unauthorized("unknown or revoked API key")
 }
 
-/// Per-key rate limit through the `API_KEY_LIMITER` binding (absent binding: no limit).
-async fn rate_limit(ctx: &Ctx, key_id: &str) -> Result<(), ApiError> {
+async fn resolve_key(key_hash: &str, ctx: &Ctx) -> Result<KeyGrant, ApiError> {
+    ctx.store.resolve_api_key(key_hash).await?.ok_or_else(unknown_key)
+}
+
+/// Per-key rate limit through the `API_KEY_LIMITER` binding (absent binding: no limit), counted
+/// by the presented key's hash: before the database is asked, so a flood of requests costs it
+/// nothing, and a key cannot be limited by anyone who does not hold it.
+async fn rate_limit(ctx: &Ctx, key_hash: &str) -> Result<(), ApiError> {
     if let Ok(limiter) = ctx.env.rate_limiter("API_KEY_LIMITER") {
-        if let Ok(outcome) = limiter.limit(key_id.to_string()).await {
+        if let Ok(outcome) = limiter.limit(key_hash.to_string()).await {
             if !outcome.success {
                 return Err(ApiError::rate_limited(60));
             }
@@ -153,7 +163,8 @@ async fn rate_limit(ctx: &Ctx, key_id: &str) -> Result<(), ApiError> {
 pub async fn any(req: &Request, ctx: &Ctx) -> Result<Principal, ApiError> {
     let token = bearer(req)?;
     if looks_like_api_key(&token) {
-        return Ok(Principal::Key(resolve_key(&token, ctx).await?));
+        let key_hash = presented_api_key(req, ctx).await?;
+        return Ok(Principal::Key(resolve_key(&key_hash, ctx).await?));
     }
     user(req, ctx, token).await.map(Principal::User)
 }

@@ -1,9 +1,10 @@
 //! `POST /events`: score a batch for one stream, store its anomalies and usage, answer verdicts.
 //!
-//! Order of work, so nothing the client is told was accepted can be lost: authenticate, check
-//! the quota, validate the whole batch, score it in the stream's Durable Object (which keeps
-//! the verdicts under the idempotency key), then store anomalies and usage in one database
-//! transaction. Only when that commits does the client get 200; a failure is a 503 and a
+//! Order of work, so nothing the client is told was accepted can be lost: check the key's
+//! syntax and rate limit, validate the whole batch, resolve the key, its quota and the stream in
+//! one database call (`rpc/resolve_events_request`: each subrequest costs the Worker CPU), score
+//! the batch in the stream's Durable Object (which keeps the verdicts under the idempotency key),
+//! then store anomalies and usage in one database transaction. Only when that commits does the client get 200; a failure is a 503 and a
 //! retry with the same `Idempotency-Key` gets the same verdicts, counted once.
 
 use super::{json, json_text, query, read_body};
@@ -13,7 +14,7 @@ use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
 use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
 use crate::ingest::{score_and_store, PreparedEvent, QueuedBatch, Stored};
-use crate::store::{As, StreamRow};
+use crate::store::{EventsGrant, StreamRow};
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -93,14 +94,7 @@ async fn enqueue(ctx: &Ctx, org_id: &str, stream: &StreamRow, key: String, event
 
 /// `POST /events`
 pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
-    let grant = principal::api_key(&req, ctx).await?;
-    Principal::Key(grant.clone()).require_scope("events:write")?;
-    let upgrade = format!("{}/billing", ctx.config.dashboard_url.trim_end_matches('/'));
-    if grant.blocked {
-        return Err(ApiError::quota_exceeded(format!(
-            "your plan's anomaly detections for this period are used up; upgrade at {upgrade}"
-        )));
-    }
+    let key_hash = principal::presented_api_key(&req, ctx).await?;
     let client_key = req.headers().get("idempotency-key").ok().flatten();
     if let Some(k) = &client_key {
         check_idempotency_key(k)?;
@@ -113,17 +107,22 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     })?;
 
     let first_type = batch.events.first().and_then(|e| e.event_type).map(|t| t.as_str()).unwrap_or("log");
-    let refused = || ApiError::forbidden(format!("this API key may not send to stream '{}'", batch.stream.as_str()));
-    // A key limited to some streams never creates one: a new stream cannot be on its list.
-    let stream = match &grant.stream_ids {
-        Some(allowed) => ctx
-            .store
-            .find_stream(As::Service, &grant.org_id, batch.stream.as_str())
-            .await?
-            .filter(|s| allowed.iter().any(|id| id == &s.id))
-            .ok_or_else(refused)?,
-        None => ctx.store.stream_for_events(&grant.org_id, batch.stream.as_str(), first_type).await?,
-    };
+    let EventsGrant { grant, stream } = ctx
+        .store
+        .resolve_events_request(&key_hash, batch.stream.as_str(), first_type)
+        .await?
+        .ok_or_else(principal::unknown_key)?;
+    Principal::Key(grant.clone()).require_scope("events:write")?;
+    if grant.blocked {
+        let upgrade = format!("{}/billing", ctx.config.dashboard_url.trim_end_matches('/'));
+        return Err(ApiError::quota_exceeded(format!(
+            "your plan's anomaly detections for this period are used up; upgrade at {upgrade}"
+        )));
+    }
+    // The database created nothing for a refused stream: a key limited to some streams never
+    // creates one (a new stream cannot be on its list).
+    let stream = stream
+        .ok_or_else(|| ApiError::forbidden(format!("this API key may not send to stream '{}'", batch.stream.as_str())))?;
     let events: Vec<PreparedEvent> = batch.events.into_iter().map(PreparedEvent::from).collect();
 
     let key = match client_key {

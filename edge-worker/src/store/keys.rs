@@ -1,14 +1,12 @@
 //! API keys and memberships.
 
-use super::{As, Store, StoreError};
-use serde::Deserialize;
+use super::{As, Store, StoreError, StreamRow};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// What an API key resolves to (`rpc/resolve_api_key`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct KeyGrant {
-    /// The key's id.
-    pub key_id: String,
     /// The organization the key belongs to.
     pub org_id: String,
     /// e.g. `events:write`, `anomalies:read`.
@@ -20,6 +18,17 @@ pub struct KeyGrant {
     /// True when the plan's quota blocks new detections.
     #[serde(default)]
     pub blocked: bool,
+}
+
+/// What `rpc/resolve_events_request` answers for a live key.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventsGrant {
+    /// The key's grant, as `rpc/resolve_api_key` gives it.
+    pub grant: KeyGrant,
+    /// The stream the batch goes to; `None` when the key may not send to it (no
+    /// `events:write` scope, a blocked quota, or a key limited to other streams), in which case
+    /// nothing was created.
+    pub stream: Option<StreamRow>,
 }
 
 /// One organization a user belongs to.
@@ -44,6 +53,24 @@ impl Store {
             return Ok(None);
         }
         serde_json::from_value(v).map(Some).map_err(|e| StoreError::Unexpected(format!("resolve_api_key: {e}")))
+    }
+
+    /// Resolves a key hash and the stream named `stream` (created with `event_type` on first
+    /// use, if the key may) in one call; `None` for unknown or revoked keys.
+    pub async fn resolve_events_request(
+        &self,
+        key_hash: &str,
+        stream: &str,
+        event_type: &str,
+    ) -> Result<Option<EventsGrant>, StoreError> {
+        #[derive(Serialize)]
+        struct Args<'a> {
+            p_key_hash: &'a str,
+            p_stream: &'a str,
+            p_event_type: &'a str,
+        }
+        self.rpc(As::Service, "resolve_events_request", Args { p_key_hash: key_hash, p_stream: stream, p_event_type: event_type })
+            .await
     }
 
     /// The organizations a user belongs to, oldest membership first.

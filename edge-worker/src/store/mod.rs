@@ -10,7 +10,7 @@ mod streams;
 mod usage;
 
 pub use anomalies::{AnomalyFilter, NewAnomaly};
-pub use keys::{KeyGrant, Membership};
+pub use keys::{EventsGrant, KeyGrant, Membership};
 pub use streams::StreamRow;
 
 use crate::config::Config;
