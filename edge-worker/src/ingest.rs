@@ -86,6 +86,17 @@ struct DetectedAnomaly<'a> {
     explanation: &'a str,
 }
 
+/// A batch's idempotency key, and whether the same batch can be sent again under it.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchKey<'a> {
+    /// The client's key, or one chosen when the batch was accepted.
+    pub value: &'a str,
+    /// False for a key the Worker chose for a synchronous batch and told no one: no retry can
+    /// name it, so the stream's detector does not keep its answer (a 1,000-event answer is
+    /// ~300 KB of storage and CPU per batch).
+    pub replayable: bool,
+}
+
 /// What a scored and stored batch produced.
 pub struct Stored {
     /// The detector's answer, with the stored anomalies' ids filled in.
@@ -99,11 +110,12 @@ pub async fn score_and_store(
     ctx: &Ctx,
     org_id: &str,
     stream: &StreamRow,
-    key: &str,
+    key: BatchKey<'_>,
     events: &[PreparedEvent],
 ) -> Result<Stored, ApiError> {
     let detector = DetectorClient::for_stream(&ctx.env, org_id, &stream.id)?;
-    let header = ScoreHeader { settings: settings_of(stream), idempotency_key: key.to_string() };
+    let header =
+        ScoreHeader { settings: settings_of(stream), idempotency_key: key.replayable.then(|| key.value.to_string()) };
     let mut answer = detector.score(&header, events.iter().map(|e| e.body.as_ref())).await?;
 
     let mut anomalies = Vec::with_capacity(answer.flagged.len());
@@ -123,7 +135,7 @@ pub async fn score_and_store(
     }
     let state = ctx
         .store
-        .ingest_batch(org_id, &stream.id, &format!("events:{}:{key}", stream.id), events.len(), &anomalies)
+        .ingest_batch(org_id, &stream.id, &format!("events:{}:{}", stream.id, key.value), events.len(), &anomalies)
         .await?;
     let ids: Vec<Option<&str>> = state
         .get("anomaly_ids")

@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
 use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
 use crate::error::ApiError;
-use crate::ingest::{score_and_store, PreparedEvent, QueuedBatch, Stored};
+use crate::ingest::{score_and_store, BatchKey, PreparedEvent, QueuedBatch, Stored};
 use crate::store::{EventsGrant, StreamRow};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -125,6 +125,7 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
         .ok_or_else(|| ApiError::forbidden(format!("this API key may not send to stream '{}'", batch.stream.as_str())))?;
     let events: Vec<PreparedEvent> = batch.events.into_iter().map(PreparedEvent::from).collect();
 
+    let replayable = client_key.is_some();
     let key = match client_key {
         Some(k) => k,
         None => random_key()?,
@@ -132,7 +133,7 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if query(&req).get("mode").map(String::as_str) == Some("async") {
         return enqueue(ctx, &grant.org_id, &stream, key, events).await;
     }
-    let Stored { answer, state } = score_and_store(ctx, &grant.org_id, &stream, &key, &events).await?;
+    let Stored { answer, state } = score_and_store(ctx, &grant.org_id, &stream, BatchKey { value: &key, replayable }, &events).await?;
     let replayed = state.get("replayed").and_then(Value::as_bool).unwrap_or(false);
     let quota: QuotaState =
         serde_json::from_value(state).map_err(|e| ApiError::internal(format!("quota state: {e}")))?;

@@ -5,7 +5,7 @@
 //! stored (its stream was deleted) is acknowledged and logged rather than retried forever.
 
 use crate::context::{new_request_id, Ctx};
-use crate::ingest::{score_and_store, QueuedBatch};
+use crate::ingest::{score_and_store, BatchKey, QueuedBatch};
 use crate::store::As;
 use serde_json::json;
 use worker::{console_log, Env, MessageBatch, MessageExt};
@@ -39,7 +39,7 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) {
             }
         };
         let outcome = match ctx.store.get_stream(As::Service, &b.org_id, &b.stream_id).await {
-            Ok(Some(stream)) => score_and_store(&ctx, &b.org_id, &stream, &b.idempotency_key, &b.events).await.map(|_| "stored"),
+            Ok(Some(stream)) => score_and_store(&ctx, &b.org_id, &stream, BatchKey { value: &b.idempotency_key, replayable: true }, &b.events).await.map(|_| "stored"),
             Ok(None) => Ok("dropped: the stream no longer exists"),
             Err(e) => Err(e.into()),
         };

@@ -70,8 +70,10 @@ impl EventToScore {
 pub struct ScoreHeader {
     /// The stream's current settings: changes reach the detector with the next batch.
     pub settings: DetectorSettings,
-    /// The same key returns the same verdicts without scoring again.
-    pub idempotency_key: String,
+    /// The same key returns the same verdicts without scoring again. `None` when nobody can
+    /// send this batch again (the Worker chose a key for a synchronous batch and told no one):
+    /// then the answer is not kept.
+    pub idempotency_key: Option<String>,
 }
 
 /// A decoded score request: the header and the events, borrowed from the request bytes.
@@ -561,7 +563,7 @@ mod tests {
                 baseline_size: 256,
                 window_size: 64,
             },
-            idempotency_key: "k-1".into(),
+            idempotency_key: Some("k-1".into()),
         }
     }
 

@@ -1,9 +1,9 @@
 //! `StreamDetectorObject`: one Durable Object per (org, stream) owns that stream's detector.
 //!
 //! Events of a stream are scored strictly in order; after each batch the detector's snapshot
-//! and the batch's verdicts (keyed by idempotency key) are written to the object's SQLite
-//! storage, so a restart resumes with bit-identical verdicts and a retried batch is answered
-//! from storage instead of being scored twice.
+//! and, when a retry can name the batch, its verdicts (keyed by idempotency key) are written to
+//! the object's SQLite storage, so a restart resumes with bit-identical verdicts and a retried
+//! batch is answered from storage instead of being scored twice.
 
 use super::protocol::{
     decode_request, encode_request, DetectorSettings, EventRef, MetricsJson, ScoreAnswer, ScoreHeader, VerdictJson,
@@ -131,7 +131,8 @@ impl StreamDetectorObject {
         verdicts.finish()
     }
 
-    fn persist(&self, key: &str, answer: &[u8]) -> Result<()> {
+    /// Saves the detector's snapshot and, when a retry can ask for it, the batch's answer.
+    fn persist(&self, key: Option<&str>, answer: &[u8]) -> Result<()> {
         let slot = self.loaded.borrow();
         let loaded = slot.as_ref().expect("scored with a detector");
         let sql = self.sql();
@@ -140,11 +141,13 @@ impl StreamDetectorObject {
             "INSERT OR REPLACE INTO detector (id, settings, snapshot) VALUES (1, ?, ?)",
             vec![settings.into(), loaded.detector.snapshot().into()],
         )?;
-        sql.exec("INSERT OR IGNORE INTO answers (key, answer) VALUES (?, ?)", vec![key.into(), answer.to_vec().into()])?;
-        sql.exec(
-            "DELETE FROM answers WHERE seq <= (SELECT MAX(seq) FROM answers) - ?",
-            vec![KEPT_BATCHES.into()],
-        )?;
+        if let Some(key) = key {
+            sql.exec("INSERT OR IGNORE INTO answers (key, answer) VALUES (?, ?)", vec![key.into(), answer.to_vec().into()])?;
+            sql.exec(
+                "DELETE FROM answers WHERE seq <= (SELECT MAX(seq) FROM answers) - ?",
+                vec![KEPT_BATCHES.into()],
+            )?;
+        }
         Ok(())
     }
 }
@@ -187,14 +190,16 @@ impl DurableObject for StreamDetectorObject {
             Ok(r) => r,
             Err(e) => return Response::error(format!("bad score request: {e}"), 400),
         };
-        let key = request.header.idempotency_key.as_str();
+        let key = request.header.idempotency_key.as_deref();
         // Everything below is synchronous: no other request can interleave with this batch.
         self.ensure_schema()?;
-        let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()])?;
-        if let Some(row) = earlier.raw().next() {
-            if let Some(SqlStorageValue::Blob(mut answer)) = row?.into_iter().next() {
-                ScoreAnswer::mark_replayed(&mut answer);
-                return Response::from_bytes(answer);
+        if let Some(key) = key {
+            let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()])?;
+            if let Some(row) = earlier.raw().next() {
+                if let Some(SqlStorageValue::Blob(mut answer)) = row?.into_iter().next() {
+                    ScoreAnswer::mark_replayed(&mut answer);
+                    return Response::from_bytes(answer);
+                }
             }
         }
         if let Err(e) = self.prepare(&request.header.settings) {
