@@ -3,7 +3,9 @@
 // one at a time. Prints the isolate's busy time per request (every sample except idle) and the
 // functions with the most self time, and writes the profile for Chrome DevTools.
 // Usage: node scripts/worker-profile.mjs INSPECTOR_PORT URL --requests N [--method M]
-//          [--body-file F] [--header 'k: v']... [--out FILE.cpuprofile] [--top K]
+//          [--body-file F] [--header 'k: v']... [--idempotency-keys] [--out FILE.cpuprofile] [--top K]
+// --idempotency-keys sends a fresh Idempotency-Key with every request (a keyed batch, whose
+// answer the stream's detector keeps for retries).
 // Loopback only; a figure for finding hot spots, not a pass/fail test.
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -19,6 +21,9 @@ const body = bodyFile ? readFileSync(bodyFile) : undefined;
 const top = Number(opt("top", 25));
 const debug = process.env.WORKER_PROFILE_DEBUG ? (...m) => console.error(new Date().toISOString(), ...m) : () => {};
 const headers = {};
+const freshKeys = args.includes("--idempotency-keys");
+const run = Math.random().toString(36).slice(2);
+const headersFor = (i) => (freshKeys ? { ...headers, "idempotency-key": `profile-${run}-${i}` } : headers);
 args.forEach((a, i) => { if (a === "--header") { const [k, ...v] = args[i + 1].split(":"); headers[k.trim()] = v.join(":").trim(); } });
 
 // The inspector wants an Origin header (a local one is trusted). Right after the Worker starts
@@ -52,12 +57,12 @@ for (let attempt = 1; ; attempt++) {
 await call("Profiler.setSamplingInterval", { interval: 100 }); // µs
 // One request first, so lazy compilation and a cold Durable Object are not in the profile.
 debug("warm-up request");
-await (await fetch(url, { method, headers, body })).arrayBuffer();
+await (await fetch(url, { method, headers: headersFor("warm"), body })).arrayBuffer();
 debug("warm-up done");
 await call("Profiler.start");
 const statuses = {};
 for (let i = 0; i < requests; i++) {
-  const res = await fetch(url, { method, headers, body });
+  const res = await fetch(url, { method, headers: headersFor(i), body });
   await res.arrayBuffer();
   statuses[res.status] = (statuses[res.status] ?? 0) + 1;
 }
