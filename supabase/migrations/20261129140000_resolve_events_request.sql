@@ -31,6 +31,14 @@ begin
   v_org_id := (v_grant ->> 'org_id')::uuid;
   v_limited := jsonb_typeof(v_grant -> 'stream_ids') = 'array';
 
+  if not v_limited then
+    -- An unlimited key creates a missing stream. A concurrent creator's row wins the conflict
+    -- (we wait for its commit) and the select below, a new snapshot, sees it.
+    insert into public.streams (org_id, name, event_type)
+    values (v_org_id, p_stream, p_event_type)
+    on conflict (org_id, name) do nothing;
+  end if;
+
   -- The columns a PostgREST select of them returns; sensitivity stays a JSON number.
   select to_jsonb(s) into v_stream
   from (
@@ -39,22 +47,6 @@ begin
     from public.streams st
     where st.org_id = v_org_id and st.name = p_stream
       and (not v_limited or (v_grant -> 'stream_ids') ? st.id::text)
-  ) s;
-  if v_stream is not null or v_limited then
-    return jsonb_build_object('grant', v_grant, 'stream', v_stream);
-  end if;
-
-  -- Unlimited key, no such stream yet: create it. A concurrent creator's row wins the
-  -- conflict (we wait for its commit) and the select below, a new snapshot, sees it.
-  insert into public.streams (org_id, name, event_type)
-  values (v_org_id, p_stream, p_event_type)
-  on conflict (org_id, name) do nothing;
-  select to_jsonb(s) into v_stream
-  from (
-    select st.id, st.org_id, st.name, st.event_type, st.compressor, st.sensitivity,
-           st.baseline_size, st.window_size, st.created_at, st.updated_at
-    from public.streams st
-    where st.org_id = v_org_id and st.name = p_stream
   ) s;
   return jsonb_build_object('grant', v_grant, 'stream', v_stream);
 end
