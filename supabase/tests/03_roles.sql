@@ -24,8 +24,9 @@ select is(array(
 ), '{}'::text[], 'anon is denied reading every table');
 select throws_ok($$select public.quota_state('11111111-1111-4111-8111-111111111111')$$, '42501', null,
   'anon cannot ask for quota state');
-select throws_ok($$select public.create_org_with_owner('anon corp')$$, '42501', null,
-  'anon cannot create an organization');
+select throws_ok($$select public.create_org_with_owner('anon corp')$$, '42501',
+  'permission denied for function create_org_with_owner',
+  'anon cannot create an organization (no execute privilege, not just no user)');
 
 -- viewer: reads the org's data, never writes.
 select tests.act_as('authenticated', 'cccccccc-cccc-4ccc-8ccc-cccccccccccc');
