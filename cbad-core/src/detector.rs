@@ -405,13 +405,19 @@ impl StreamDetector {
         if significant && self.since_flag >= self.config.window_events {
             self.incident_start = index;
         }
-        let long_incident = index - self.incident_start > self.config.incident_events as u64;
+        // A line whose own words loosen its bar (weight > 1: a warning, an error, error
+        // vocabulary) declares a problem. It is not learned as normal during warm-up (nothing
+        // can be judged yet; learning it then silences it while it stays in the baseline) nor
+        // because a long incident made everything around it the new normal: it joins the
+        // baseline when it is not flagged, or when a run of anomalies outlasts `incident_events`.
+        let declares_problem = weight > 1.0;
+        let long_incident = index - self.incident_start > self.config.incident_events as u64 && !declares_problem;
         let admit = if anomaly {
             self.held_run += 1;
             numeric || self.held_run > self.config.incident_events || long_incident
         } else {
             self.held_run = 0;
-            true
+            !(warming_up && declares_problem)
         };
         let baseline_bytes = self.history.len() as u32;
         // Every score calibrates, anomalies included: dropping them would truncate the tail and
@@ -645,3 +651,64 @@ impl StreamDetector {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DetectorConfig;
+
+    const FATAL: &str = "node-3 FATAL disk controller offline";
+
+    fn routine(i: u32) -> String {
+        format!("node-{} INFO heartbeat ok after {} ms", i % 9, i)
+    }
+
+    /// A line of random letters: novel whatever came before.
+    fn novel(x: &mut u32) -> String {
+        (0..40)
+            .map(|_| {
+                *x ^= *x << 13;
+                *x ^= *x >> 17;
+                *x ^= *x << 5;
+                (b'a' + (*x % 26) as u8) as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_line_declaring_a_problem_during_warm_up_is_not_learned_as_normal() {
+        let mut det = StreamDetector::new(DetectorConfig::builder().warmup_events(40).build().unwrap());
+        for i in 0..300 {
+            let v = if i == 5 { det.score(EventBody::Text(FATAL)) } else { det.score(EventBody::Text(&routine(i))) };
+            assert!(!v.anomaly, "event {i}: {v:?}");
+        }
+        // Seen once during warm-up, it is still novel: learning it would have made it routine.
+        let v = det.score(EventBody::Text(FATAL));
+        assert!(v.anomaly && v.metrics.conditional_bits_per_byte > 4.0, "{v:?}");
+        assert!(v.novel.iter().any(|&(s, e)| FATAL[s as usize..e as usize].contains("controller")), "{v:?}");
+        // A routine line seen during warm-up was learned.
+        assert!(det.score(EventBody::Text(&routine(3))).metrics.conditional_bits_per_byte < 1.0);
+    }
+
+    #[test]
+    fn a_long_incident_does_not_make_a_declared_error_the_new_normal() {
+        let mut det = StreamDetector::new(DetectorConfig::builder().incident_events(64).build().unwrap());
+        let mut x = 0x9e37_79b9u32;
+        for i in 0..300 {
+            det.score(EventBody::Text(&routine(i)));
+        }
+        // Novel lines every 16 events keep one incident going for 160 events (> 64), then the
+        // FATAL line is flagged inside it; unleveled novel lines flagged by then are learned.
+        let mut flagged_late = false;
+        for i in 0..160u32 {
+            let v = if i % 16 == 0 { det.score(EventBody::Text(&novel(&mut x))) } else { det.score(EventBody::Text(&routine(i))) };
+            flagged_late |= i > 64 && v.anomaly;
+        }
+        assert!(flagged_late, "the incident must outlast incident_events");
+        assert!(det.score(EventBody::Text(FATAL)).anomaly);
+        for i in 0..100 {
+            det.score(EventBody::Text(&routine(i)));
+        }
+        let v = det.score(EventBody::Text(FATAL));
+        assert!(v.anomaly && v.metrics.conditional_bits_per_byte > 4.0, "a declared error flagged in a long incident must stay novel: {v:?}");
+    }
+}
