@@ -35,6 +35,11 @@ pub(crate) const MAX_PATHS: usize = 32;
 /// KNN-CAD's design, shingle length chosen among 2..16 on the NAB subset: 4-6 score alike).
 const KNN_SHINGLE: usize = 4;
 const KNN_K: usize = 3;
+/// Plain numbers keep at least this many recent values for the k-NN neighbours (and their value
+/// bins): a pattern that recurs once a day must have `KNN_K` earlier occurrences among them, or
+/// every recurrence is far from its third-nearest shingle. 1024 holds 3.5 days at the common
+/// 5-minute sampling (3 x 288 = 864); 512 held 1.8 (NAB subset: 46.0 -> 50.9, see the README).
+pub(crate) const KNN_POOL: usize = 1024;
 /// Quantizer keys for plain numbers.
 pub(crate) const KEY_VALUE: u64 = 0;
 pub(crate) const KEY_DELTA: u64 = 1;
@@ -54,6 +59,16 @@ const MAX_ALPHA: f64 = 0.2;
 const CALIBRATE_AFTER: u64 = 8;
 /// Literal prices are refreshed every this many admitted events.
 pub(crate) const REFRESH_EVERY: u32 = 128;
+
+/// How many recent values the number bins of `key` keep: `baseline_events` (256 without a
+/// limit), at least [`KNN_POOL`] for the values of plain numbers (the k-NN candidates).
+pub(crate) fn quantizer_cap(config: &DetectorConfig, key: u64) -> usize {
+    let cap = match config.baseline_events {
+        0 => 256,
+        n => n as usize,
+    };
+    if key == KEY_VALUE { cap.max(KNN_POOL) } else { cap }
+}
 
 /// A detector for one stream. Feed events in order with [`StreamDetector::score`].
 pub struct StreamDetector {
@@ -193,13 +208,6 @@ impl StreamDetector {
             + self.codec.heap_bytes()
     }
 
-    fn quantizer_cap(&self) -> usize {
-        match self.config.baseline_events {
-            0 => 256,
-            n => n as usize,
-        }
-    }
-
     fn quantizer(&self, key: u64) -> Option<&Quantizer> {
         self.quant.iter().find(|(k, _)| *k == key).map(|(_, q)| q)
     }
@@ -221,7 +229,7 @@ impl StreamDetector {
     }
 
     fn push_number(&mut self, key: u64, v: f64) {
-        let cap = self.quantizer_cap();
+        let cap = quantizer_cap(&self.config, key);
         let refresh = self.config.window_events;
         if let Some((_, q)) = self.quant.iter_mut().find(|(k, _)| *k == key) {
             q.push(v);
@@ -492,8 +500,8 @@ impl StreamDetector {
 
     /// Nonconformity of the newest value in its context (KNN-CAD style): the mean Euclidean
     /// distance from the shingle of the last `KNN_SHINGLE` values to its `KNN_K` nearest
-    /// shingles among the baseline's values (those overlapping the current one excluded).
-    /// O(baseline_events * KNN_SHINGLE); 0 until enough values exist.
+    /// shingles among the last [`KNN_POOL`] values (those overlapping the current one excluded).
+    /// O(KNN_POOL * KNN_SHINGLE); 0 until enough values exist.
     fn knn_distance(&mut self, v: f64) -> f64 {
         let l = KNN_SHINGLE;
         let k = KNN_K;
@@ -672,6 +680,26 @@ mod tests {
                 (b'a' + (*x % 26) as u8) as char
             })
             .collect()
+    }
+
+    #[test]
+    fn a_daily_pattern_is_not_an_anomaly_once_the_k_nn_pool_holds_three_days() {
+        // 288 samples a day (5 minutes): flat at night, from 09:00 a rise in 12-sample steps
+        // towards 80, from 18:00 a fall back to 20 (NAB's art_daily_no_noise, every day alike).
+        let day = |i: usize| match (i % 288) as i32 {
+            0..=107 => 20.0,
+            j @ 108..=215 => 80.0 - 60.0 * libm::pow(0.2, ((j - 108) / 12 + 1) as f64),
+            j => 20.0 + 60.0 * libm::pow(0.2, ((j - 216) / 12 + 1) as f64),
+        };
+        let mut det = StreamDetector::new(DetectorConfig::builder().kind(EventKind::Metric).build().unwrap());
+        let mut flagged = Vec::new();
+        for i in 0..14 * 288 {
+            if det.score(EventBody::Number(day(i))).anomaly && i >= 4 * 288 {
+                flagged.push(i);
+            }
+        }
+        // With 512 values (1.8 days) each day's steps were far from their third-nearest shingle.
+        assert!(flagged.is_empty(), "flagged {flagged:?}");
     }
 
     #[test]

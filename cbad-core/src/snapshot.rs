@@ -7,7 +7,7 @@
 
 use crate::calibration::Calibration;
 use crate::config::{Compressor, DetectorConfig, EventKind};
-use crate::detector::{StreamDetector, MAX_PATHS, SHINGLE};
+use crate::detector::{quantizer_cap, StreamDetector, MAX_PATHS, SHINGLE};
 use crate::error::Error;
 use crate::matcher::History;
 use crate::quantize::Quantizer;
@@ -357,12 +357,9 @@ fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
         }
     }
     let n_q = r.count("number-bin count", MAX_PATHS + 2)?;
-    let cap = match d.config.baseline_events {
-        0 => 256,
-        n => n as usize,
-    };
     for _ in 0..n_q {
         let key = r.u64()?;
+        let cap = quantizer_cap(&d.config, key);
         let mut q = Quantizer::new(cap, d.config.window_events);
         q.since_refresh = r.u32()?;
         let nv = r.count("number-bin values", cap)?;
