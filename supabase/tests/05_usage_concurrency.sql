@@ -6,8 +6,9 @@
 begin;
 set local search_path = extensions, public;
 select plan(11);
+-- Test helpers (tests.open_sessions, ...), rolled back with this transaction.
+\ir _helpers.psql
 
-create schema tests;
 -- Waits (up to 10 s) until p_n sessions are blocked on the barrier lock; returns how many are.
 create function tests.waiters(p_key bigint, p_n integer) returns integer
 language plpgsql as $$
@@ -22,9 +23,7 @@ begin
   return n;
 end $$;
 
-select dblink_connect(c, format('host=127.0.0.1 port=%s dbname=%s user=postgres',
-                                current_setting('port'), current_database()))
-from unnest(array['setup', 'c1', 'c2']) c;
+select tests.open_sessions(array['setup', 'c1', 'c2']);
 
 select dblink_exec('setup', $$delete from public.organizations where id = '77777777-0000-4000-8000-000000000001'$$);
 select dblink_exec('setup', $$insert into public.organizations (id, name) values ('77777777-0000-4000-8000-000000000001', 'pgtap concurrency')$$);

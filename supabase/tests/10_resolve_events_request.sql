@@ -111,20 +111,7 @@ select is((select count(*) from public.streams where name = 'blocked-new'), 0::b
 -- Two sessions create the same new stream at once: c1 inserts and holds its transaction open,
 -- c2 must wait for it and then return c1's row (not fail on the unique key).
 select tests.as_superuser();
-create function tests.lock_waiter(p_pid integer) returns boolean
-language plpgsql as $$
-begin
-  for i in 1..200 loop
-    if exists (select 1 from pg_locks where pid = p_pid and not granted) then
-      return true;
-    end if;
-    perform pg_sleep(0.05);
-  end loop;
-  return false;
-end $$;
-select dblink_connect(c, format('host=127.0.0.1 port=%s dbname=%s user=postgres',
-                                current_setting('port'), current_database()))
-from unnest(array['setup', 'c1', 'c2']) c;
+select tests.open_sessions(array['setup', 'c1', 'c2']);
 select dblink_exec('setup', $$delete from public.organizations where id = '77777777-0000-4000-8000-000000000002'$$);
 select dblink_exec('setup', $$insert into public.organizations (id, name) values ('77777777-0000-4000-8000-000000000002', 'pgtap stream race')$$);
 select dblink_exec('setup', format($$insert into public.api_keys (org_id, name, prefix, key_hash, scopes)
@@ -138,7 +125,7 @@ select 'c1', v::jsonb from dblink('c1', format($$select public.resolve_events_re
 create temp table c2 as select pid from dblink('c2', 'select pg_backend_pid()') as t(pid integer);
 select dblink_send_query('c2', format($$select public.resolve_events_request(%L, 'race-stream', 'log')::text$$,
   tests.h('dl_race0001_secret')));
-select ok(tests.lock_waiter((select pid from c2)), 'the second session waits for the first one''s uncommitted stream');
+select ok(tests.wait_until_blocked((select pid from c2)), 'the second session waits for the first one''s uncommitted stream');
 select dblink_exec('c1', 'commit');
 insert into race select 'c2', v::jsonb from dblink_get_result('c2') as t(v text);
 select count(*) from dblink_get_result('c2') as t(v text);

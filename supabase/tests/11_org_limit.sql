@@ -9,19 +9,6 @@ select plan(21);
 -- Test helpers (tests.act_as, as_superuser, attempt), rolled back with this transaction.
 \ir _helpers.psql
 
--- Waits (up to 10 s) until backend p_pid waits for an advisory lock; true when it does.
-create function tests.waits_for_advisory_lock(p_pid integer) returns boolean
-language plpgsql as $$
-begin
-  for i in 1..200 loop
-    if exists (select 1 from pg_locks l where l.pid = p_pid and l.locktype = 'advisory' and not l.granted) then
-      return true;
-    end if;
-    perform pg_sleep(0.05);
-  end loop;
-  return false;
-end $$;
-
 insert into auth.users (id, email) values
   ('0f000000-0000-4000-8000-000000000001', 'farmer@driftlock.test'),
   ('0f000000-0000-4000-8000-000000000002', 'bystander@driftlock.test'),
@@ -89,9 +76,7 @@ select tests.as_superuser();
 -- Race: the same user, two real sessions, already owning two free organizations. c1 creates a
 -- third and keeps its transaction open; c2 asks for another meanwhile. c2 must wait for c1
 -- and then be refused (without the per-user lock it would count two and create a fourth).
-select dblink_connect(c, format('host=127.0.0.1 port=%s dbname=%s user=postgres',
-                                current_setting('port'), current_database()))
-from unnest(array['setup', 'c1', 'c2']) c;
+select tests.open_sessions(array['setup', 'c1', 'c2']);
 select dblink_exec('setup', $$delete from public.organizations where id in (select m.org_id from public.organization_members m
                                 where m.user_id = '0f000000-0000-4000-8000-000000000004')$$);
 select dblink_exec('setup', $$delete from auth.users where id = '0f000000-0000-4000-8000-000000000004'$$);
@@ -111,7 +96,7 @@ create temp table race_c1 as
 select r::jsonb as v from dblink('c1', $$select public.create_org_with_owner('Race 3')::text$$) as t(r text);
 create temp table race_c2_pid as select pid from dblink('c2', 'select pg_backend_pid()') as t(pid integer);
 select dblink_send_query('c2', $$select public.create_org_with_owner('Race 4')::text$$);
-select ok(tests.waits_for_advisory_lock((select pid from race_c2_pid)),
+select ok(tests.wait_until_blocked((select pid from race_c2_pid), 'advisory'),
   'a second concurrent call by the same user waits for the first');
 select dblink_exec('c1', 'commit');
 create temp table race_c2 as select r from dblink_get_result('c2', false) as t(r text);
