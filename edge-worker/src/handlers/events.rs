@@ -4,8 +4,9 @@
 //! syntax and rate limit, validate the whole batch, resolve the key, its quota and the stream in
 //! one database call (`rpc/resolve_events_request`: each subrequest costs the Worker CPU), score
 //! the batch in the stream's Durable Object (which keeps the verdicts under the idempotency key),
-//! then store anomalies and usage in one database transaction. Only when that commits does the client get 200; a failure is a 503 and a
-//! retry with the same `Idempotency-Key` gets the same verdicts, counted once.
+//! then store anomalies and usage in one database transaction. Only when that commits does the
+//! client get 200; a failure is a 503 and a retry with the same `Idempotency-Key` gets the same
+//! verdicts, counted once.
 
 use super::{json, json_text, query, read_body};
 use crate::auth::principal::{self, Principal};

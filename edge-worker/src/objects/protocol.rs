@@ -7,8 +7,9 @@
 //!   events length-prefixed (`T`ext / `J`son text as u32 LE length + UTF-8, `N`umber as f64 LE);
 //! - a **score answer** is `DLA2`, a replayed flag, the flagged events as fixed-layout records
 //!   (the Worker stores them; records, not JSON, so the Worker does not parse a second copy of
-//!   what it already has as text), then the `verdicts` array as the exact JSON text the API answers. The Worker splices it
-//!   into its response unparsed; each flagged verdict ends in a fixed-width `anomaly_id` slot
+//!   what it already has as text), then the `verdicts` array as the exact JSON text the API
+//!   answers. The Worker splices it into its response unparsed; each flagged verdict ends in a
+//!   fixed-width `anomaly_id` slot
 //!   ([`ID_SLOT`] bytes, `null` padded with spaces) that the Worker overwrites with the stored
 //!   anomaly's id once the database has it ([`ScoreAnswer::fill_anomaly_ids`]).
 
@@ -195,17 +196,15 @@ pub fn encode_request<'a>(header: &ScoreHeader, events: impl ExactSizeIterator<I
         match e {
             EventRef::Text(t) => {
                 out.push(b'T');
-                put_u32(&mut out, t.len());
-                out.extend_from_slice(t.as_bytes());
+                put_text(&mut out, t);
             }
             EventRef::Json(j) => {
                 out.push(b'J');
-                put_u32(&mut out, j.len());
-                out.extend_from_slice(j.as_bytes());
+                put_text(&mut out, j);
             }
             EventRef::Number(n) => {
                 out.push(b'N');
-                out.extend_from_slice(&n.to_le_bytes());
+                put_f64(&mut out, n);
             }
         }
     }
@@ -227,10 +226,7 @@ pub fn decode_request(bytes: &[u8]) -> Result<ScoreRequest<'_>, ProtocolError> {
         let event = match r.take(1, "event tag")?[0] {
             b'T' => EventRef::Text(r.text("text event")?),
             b'J' => EventRef::Json(r.text("JSON event")?),
-            b'N' => {
-                let b = r.take(8, "number event")?;
-                EventRef::Number(f64::from_le_bytes(b.try_into().expect("8 bytes")))
-            }
+            b'N' => EventRef::Number(r.f64("number event")?),
             _ => return Err(malformed("unknown event tag")),
         };
         events.push(event);
@@ -518,7 +514,9 @@ impl ScoreAnswer {
             flagged.push(FlaggedVerdict::read(&mut r)?);
         }
         let start = bytes.len() - r.bytes.len();
-        let verdicts = bytes[start..].to_vec();
+        // The verdicts are the frame's tail: moved to the front of the same buffer, not copied.
+        let mut verdicts = bytes;
+        verdicts.drain(..start);
         if verdicts.first() != Some(&b'[') || verdicts.last() != Some(&b']') {
             return Err(malformed("verdicts are not a JSON array"));
         }
