@@ -131,7 +131,12 @@ pub async fn presented_api_key(req: &Request, ctx: &Ctx) -> Result<String, ApiEr
     if !looks_like_api_key(&token) {
         return Err(ApiError::unauthorized("this route needs an API key (dl_...), not a user token"));
     }
-    let key_hash = ApiKey::parse(&token).map_err(|_| ApiError::unauthorized("malformed API key"))?.hash();
+    rate_limited_hash(&token, ctx).await
+}
+
+/// The hash of an API-key-shaped token, once its rate limit allows the request.
+async fn rate_limited_hash(token: &str, ctx: &Ctx) -> Result<String, ApiError> {
+    let key_hash = ApiKey::parse(token).map_err(|_| ApiError::unauthorized("malformed API key"))?.hash();
     rate_limit(ctx, &key_hash).await?;
     Ok(key_hash)
 }
@@ -163,7 +168,7 @@ async fn rate_limit(ctx: &Ctx, key_hash: &str) -> Result<(), ApiError> {
 pub async fn any(req: &Request, ctx: &Ctx) -> Result<Principal, ApiError> {
     let token = bearer(req)?;
     if looks_like_api_key(&token) {
-        let key_hash = presented_api_key(req, ctx).await?;
+        let key_hash = rate_limited_hash(&token, ctx).await?;
         return Ok(Principal::Key(resolve_key(&key_hash, ctx).await?));
     }
     user(req, ctx, token).await.map(Principal::User)
