@@ -10,7 +10,6 @@ use crate::quantize::Quantizer;
 use crate::verdict::{Metrics, Severity, Verdict};
 use crate::{json, mask, metrics, severity};
 use alloc::collections::VecDeque;
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -475,11 +474,7 @@ impl StreamDetector {
         self.norm = norm;
         self.spans = spans;
         let explanation = if continues {
-            format!(
-                "Continues an incident: recently flagged events explain this event far better than the baseline \
-                 ({} of {} bytes unmatched in the baseline, p = {:.4}).",
-                parse.literal_bytes, len, p_value
-            )
+            crate::explain::incident_continued(p_value, len, parse.literal_bytes)
         } else if anomaly {
             crate::explain::explain(&metrics, p_value, len, parse.literal_bytes, numeric, KNN_SHINGLE)
         } else {
@@ -667,6 +662,7 @@ impl StreamDetector {
 mod tests {
     use super::*;
     use crate::config::DetectorConfig;
+    use alloc::format;
 
     const FATAL: &str = "node-3 FATAL disk controller offline";
 

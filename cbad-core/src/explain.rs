@@ -1,6 +1,7 @@
-//! The plain sentence of a verdict. Written for every event, so its numbers are formatted
-//! without `core::fmt`'s exact float machinery (which falls back to bignum arithmetic), yet
-//! byte for byte as `format!("{:.N}")` would write them (tested).
+//! The plain sentence of a flagged verdict. Written for every anomaly (a fifth of a noisy log
+//! batch), so its numbers are formatted without `core::fmt`'s exact float machinery (which
+//! falls back to bignum arithmetic), yet byte for byte as `format!("{:.N}")` would write them
+//! (tested).
 
 use crate::verdict::Metrics;
 use alloc::format;
@@ -34,6 +35,20 @@ pub(crate) fn explain(m: &Metrics, p: f64, len: usize, literal: u32, numeric: bo
         push_fixed(&mut s, p, 4);
         s.push_str(").");
     }
+    s
+}
+
+/// The sentence for an event flagged because it continues an incident: recently flagged events
+/// explain it far better than the baseline.
+pub(crate) fn incident_continued(p: f64, len: usize, literal: u32) -> String {
+    let mut s = String::with_capacity(160);
+    s.push_str("Continues an incident: recently flagged events explain this event far better than the baseline (");
+    push_uint(&mut s, u64::from(literal));
+    s.push_str(" of ");
+    push_uint(&mut s, len as u64);
+    s.push_str(" bytes unmatched in the baseline, p = ");
+    push_fixed(&mut s, p, 4);
+    s.push_str(").");
     s
 }
 
@@ -109,6 +124,20 @@ mod tests {
             for d in [1, 2, 4] {
                 assert_eq!(fixed(v, d), format!("{v:.prec$}", prec = d as usize), "{v:e} with {d} decimals");
             }
+        }
+    }
+
+    #[test]
+    fn the_incident_sentence_is_what_it_was_as_a_format_string() {
+        for (p, len, literal) in [(0.0123456, 140, 12), (0.5, 0, 0), (1.0, 99_999, 3)] {
+            assert_eq!(
+                incident_continued(p, len, literal),
+                format!(
+                    "Continues an incident: recently flagged events explain this event far better than the baseline \
+                     ({} of {} bytes unmatched in the baseline, p = {:.4}).",
+                    literal, len, p
+                )
+            );
         }
     }
 
