@@ -85,35 +85,36 @@ const stackOf = (nodeId) => {
   for (let cur = nodeId; cur; cur = parent.get(cur)) names.push(byId.get(cur).callFrame.functionName || "(anonymous)");
   return names;
 };
-// The Durable Object's share: from the first to the last sample of each scoring run (detector,
-// framing, storage), which runs synchronously while the Worker awaits it.
-const DO_MARKERS = /cbad_core::|decode_request|VerdictsWriter|VerdictJson|SqlStorage/;
+// The Durable Object's share: every sample whose stack runs inside the object's own request
+// task. workers-rs polls each invocation's future from its own monomorphized
+// `future_to_promise` closure, so the object's is the one found beneath detector frames; it
+// stays beneath everything the object does (framing, SQLite, its database call, its answer),
+// even across awaits. Samples outside any such task (microtasks, GC, "(program)") are counted
+// as the Worker's, so the Worker's figure leans high.
+const TASK = /^js_sys::futures::future_to_promise::\{\{closure\}\}::\{\{closure\}\}/;
 let t = profile.startTime;
 const samples = profile.samples.map((nodeId, i) => {
   t += profile.timeDeltas[i] ?? 0;
   const stack = stackOf(nodeId);
   const busyUs = stack[0] === "(idle)" ? 0 : Math.min(profile.timeDeltas[i + 1] ?? 0, cap);
-  return { t, stack, busyUs, marker: DO_MARKERS.test(stack.join("|")) };
+  return { t, stack, busyUs };
 });
-const markers = samples.filter((s) => s.marker);
-const spans = [];
-for (const m of markers) {
-  const last = spans.at(-1);
-  if (last && m.t - last[1] < 8000) last[1] = m.t; else spans.push([m.t, m.t]);
-}
-const inObject = (s) => spans.some(([a, b]) => s.t >= a && s.t <= b);
-let busy = 0, objectBusy = 0;
+const objectTasks = new Set();
+for (const s of samples) if (s.stack.some((n) => n.startsWith("cbad_core::"))) for (const n of s.stack) if (TASK.test(n)) objectTasks.add(n);
+const inObject = (s) => s.stack.some((n) => objectTasks.has(n));
+let busy = 0, objectBusy = 0, unowned = 0;
 const perFunction = new Map();
 for (const s of samples) {
   if (!s.busyUs) continue;
   busy += s.busyUs;
   if (inObject(s)) objectBusy += s.busyUs;
+  else if (!s.stack.some((n) => TASK.test(n))) unowned += s.busyUs;
   const key = s.stack[0].replace(/::h[0-9a-f]{16}$/, "");
   perFunction.set(key, (perFunction.get(key) ?? 0) + s.busyUs);
 }
 const ms = (us) => (us / 1000 / requests).toFixed(2);
 console.log(`${requests} requests ${JSON.stringify(statuses)}; isolate CPU per request ${ms(busy)} ms: ` +
-  `Worker ${ms(busy - objectBusy)} ms + Durable Object ${ms(objectBusy)} ms (${spans.length} scoring runs seen)`);
+  `Worker ${ms(busy - objectBusy)} ms + Durable Object ${ms(objectBusy)} ms (${ms(unowned)} ms of the Worker's outside any task)`);
 for (const [name, us] of [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${(us / 1000 / requests).toFixed(3).padStart(8)} ms  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name.slice(0, 110)}`);
 }

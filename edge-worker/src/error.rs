@@ -106,6 +106,36 @@ impl ApiError {
     pub fn body(&self, request_id: &str) -> serde_json::Value {
         json!({"error": {"code": self.code, "message": self.message, "request_id": request_id}})
     }
+
+    /// The error as a stream's Durable Object hands it to the Worker, detail included (this
+    /// hop is internal; the Worker sends the client only [`Self::body`]).
+    pub fn to_hop(&self) -> serde_json::Value {
+        json!({"code": self.code, "message": self.message, "retry_after": self.retry_after, "detail": self.detail})
+    }
+
+    /// Rebuilds an error the object handed over with [`Self::to_hop`]; anything unreadable is
+    /// the object being unavailable.
+    pub fn from_hop(status: u16, hop: &[u8]) -> Self {
+        const CODES: [&str; 12] = [
+            "bad_request", "unauthorized", "forbidden", "not_found", "conflict", "payload_too_large",
+            "invalid_request", "quota_exceeded", "rate_limited", "unavailable", "misconfigured", "internal",
+        ];
+        let v: serde_json::Value = serde_json::from_slice(hop).unwrap_or_default();
+        let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+        match (CODES.iter().find(|&&c| Some(c) == text("code")), text("message")) {
+            (Some(code), Some(message)) if (400..600).contains(&status) => Self {
+                status,
+                code,
+                message: message.to_string(),
+                retry_after: v.get("retry_after").and_then(serde_json::Value::as_u64).map(|s| s.min(3600) as u32),
+                detail: text("detail").map(str::to_string),
+            },
+            _ => ApiError::unavailable(
+                "the stream's detector",
+                format!("{status}: {}", String::from_utf8_lossy(&hop[..hop.len().min(512)])),
+            ),
+        }
+    }
 }
 
 impl From<worker::Error> for ApiError {
@@ -135,6 +165,29 @@ impl From<crate::store::StoreError> for ApiError {
             S::Invalid(m) => ApiError::invalid(m),
             S::Unavailable(d) => ApiError::unavailable("the database", d),
             S::Unexpected(d) => ApiError::internal(d),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_crosses_the_object_hop_whole() {
+        for e in [ApiError::unavailable("the database", "connection refused"), ApiError::invalid("bad settings"), ApiError::internal("a bug")] {
+            let back = ApiError::from_hop(e.status(), &serde_json::to_vec(&e.to_hop()).unwrap());
+            assert_eq!((back.status(), back.code(), back.message(), back.retry_after(), back.detail()),
+                       (e.status(), e.code(), e.message(), e.retry_after(), e.detail()));
+        }
+    }
+
+    #[test]
+    fn an_unreadable_hop_error_is_the_object_being_unavailable() {
+        for (status, body) in [(500, &b"Internal Server Error"[..]), (503, br#"{"code":"made_up","message":"x"}"#), (200, br#"{"code":"internal","message":"x"}"#)] {
+            let e = ApiError::from_hop(status, body);
+            assert_eq!((e.status(), e.code()), (503, "unavailable"));
+            assert!(e.detail().unwrap().starts_with(&status.to_string()));
         }
     }
 }

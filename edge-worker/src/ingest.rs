@@ -1,20 +1,26 @@
 //! Scoring a batch and storing what it found: shared by `POST /events` (synchronous) and the
 //! ingest queue's consumer (asynchronous mode).
 //!
-//! The stream's Durable Object scores the events in order and keeps its answer under the
-//! idempotency key; then the anomalies and the usage go to the database in one transaction
-//! (`rpc/ingest_batch`, idempotent by the same key). Either step may be retried safely.
+//! The Worker sends the batch to the stream's Durable Object ([`score_and_store`]), which scores
+//! the events in order, keeps its verdicts under the idempotency key, stores the anomalies and
+//! the usage in one database transaction (`rpc/ingest_batch`, idempotent by the batch's key:
+//! [`store_and_answer`]) and only then answers with the API's JSON, which the Worker passes on
+//! unread. Either step may be retried safely. The object does this rather than the Worker so
+//! that the per-event work (a 1,000-event answer is ~300 KB) is done once, inside the object's
+//! invocation, and not copied through the Worker's, which the free plan limits to 10 ms of CPU.
 
 use std::borrow::Cow;
 
 use crate::context::Ctx;
 use crate::domain::batch::{BatchEvent, EventBody};
+use crate::domain::plan::QuotaState;
 use crate::error::ApiError;
 use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
-use crate::objects::{DetectorClient, EventToScore, MetricsJson, ScoreAnswer, ScoreHeader};
-use crate::store::StreamRow;
+use crate::objects::{DetectorClient, EventRef, EventToScore, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader};
+use crate::store::{Store, StreamRow};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 /// One validated event, ready to score and (if flagged) store.
@@ -48,13 +54,23 @@ impl From<BatchEvent> for PreparedEvent {
 }
 
 impl PreparedEvent {
-    /// The event as text: what an anomaly's excerpt shows.
-    pub fn text(&self) -> Cow<'_, str> {
-        match (&self.body, &self.number_text) {
-            (EventToScore::Text(t) | EventToScore::Json(t), _) => Cow::Borrowed(t),
-            (EventToScore::Number(_), Some(n)) => Cow::Borrowed(n),
-            (EventToScore::Number(n), None) => Cow::Owned(n.to_string()),
+    /// The event as a score request carries it; `metadata` is its metadata's JSON text.
+    fn framed<'a>(&'a self, metadata: &'a Option<String>) -> FramedEvent<'a> {
+        FramedEvent {
+            body: self.body.as_ref(),
+            event_type: self.event_type.as_deref(),
+            metadata: metadata.as_deref(),
+            number_text: self.number_text.as_deref(),
         }
+    }
+}
+
+/// The event as text: what an anomaly's excerpt shows.
+fn event_text<'a>(e: &FramedEvent<'a>) -> Cow<'a, str> {
+    match (e.body, e.number_text) {
+        (EventRef::Text(t) | EventRef::Json(t), _) => Cow::Borrowed(t),
+        (EventRef::Number(_), Some(n)) => Cow::Borrowed(n),
+        (EventRef::Number(n), None) => Cow::Owned(n.to_string()),
     }
 }
 
@@ -76,8 +92,8 @@ pub struct QueuedBatch {
 #[derive(Serialize)]
 struct DetectedAnomaly<'a> {
     event_type: &'a str,
-    event_excerpt: String,
-    metadata: &'a Map<String, Value>,
+    event_excerpt: Cow<'a, str>,
+    metadata: &'a RawValue,
     metrics: &'a MetricsJson,
     p_value: f64,
     score: f64,
@@ -97,34 +113,98 @@ pub struct BatchKey<'a> {
     pub replayable: bool,
 }
 
-/// What a scored and stored batch produced.
-pub struct Stored {
-    /// The detector's answer, with the stored anomalies' ids filled in.
-    pub answer: ScoreAnswer,
-    /// The quota state `rpc/ingest_batch` returned.
-    pub state: Value,
-}
-
-/// Scores `events` in the stream's detector and stores anomalies and usage atomically.
+/// Sends `events` to the stream's detector, which scores them, stores anomalies and usage
+/// atomically ([`store_and_answer`]) and answers `POST /events`' JSON body (status 200; the
+/// soft-cap warning, if any, in [`crate::domain::plan::QUOTA_WARNING_HEADER`]).
 pub async fn score_and_store(
     ctx: &Ctx,
     org_id: &str,
     stream: &StreamRow,
     key: BatchKey<'_>,
     events: &[PreparedEvent],
-) -> Result<Stored, ApiError> {
+) -> Result<worker::Response, ApiError> {
     let detector = DetectorClient::for_stream(&ctx.env, org_id, &stream.id)?;
-    let header =
-        ScoreHeader { settings: settings_of(stream), idempotency_key: key.replayable.then(|| key.value.to_string()) };
-    let mut answer = detector.score(&header, events.iter().map(|e| e.body.as_ref())).await?;
+    let header = ScoreHeader {
+        settings: settings_of(stream),
+        idempotency_key: key.replayable.then(|| key.value.to_string()),
+        org_id: org_id.to_string(),
+        stream_id: stream.id.clone(),
+        stream_name: stream.name.clone(),
+        batch_key: format!("events:{}:{}", stream.id, key.value),
+    };
+    // Most events carry no metadata: only those that do are written out as JSON.
+    let metadata: Vec<Option<String>> =
+        events.iter().map(|e| (!e.metadata.is_empty()).then(|| Value::Object(e.metadata.clone()).to_string())).collect();
+    detector.score(&header, events.iter().zip(&metadata).map(|(e, m)| e.framed(m))).await
+}
 
+/// `POST /events`' answer, but for `verdicts`: the detector wrote those as JSON text once,
+/// and they are spliced in unparsed ([`with_verdicts`]).
+#[derive(Serialize)]
+struct EventsResult<'a> {
+    stream: &'a str,
+    stream_id: &'a str,
+    accepted: usize,
+    usage: UsageSummary<'a>,
+    replayed: bool,
+}
+
+/// The usage part of the answer.
+#[derive(Serialize)]
+struct UsageSummary<'a> {
+    plan: &'a str,
+    included: u64,
+    used: u64,
+    remaining: u64,
+    soft_cap_passed: bool,
+    blocked: bool,
+}
+
+/// `{...fields}` + verdicts text -> `{...fields,"verdicts":[...]}`.
+fn with_verdicts(fields: &impl Serialize, verdicts: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let mut out = serde_json::to_vec(fields).map_err(|e| ApiError::internal(format!("events answer: {e}")))?;
+    if out.pop() != Some(b'}') {
+        return Err(ApiError::internal("events answer: not a JSON object"));
+    }
+    out.reserve(verdicts.len() + 14);
+    out.extend_from_slice(b",\"verdicts\":");
+    out.extend_from_slice(verdicts);
+    out.push(b'}');
+    Ok(out)
+}
+
+/// A stored batch's answer.
+pub struct Answered {
+    /// `POST /events`' JSON body.
+    pub body: Vec<u8>,
+    /// The soft-cap warning header's value, once usage is past it.
+    pub warning: Option<String>,
+}
+
+/// Stores a scored batch's anomalies and usage in one transaction, then writes the answer:
+/// run by the stream's detector object once the batch is scored (or found among its kept
+/// answers), so a retry stores nothing twice and gets the same verdicts and anomaly ids.
+pub async fn store_and_answer(
+    store: &Store,
+    header: &ScoreHeader,
+    events: &[FramedEvent<'_>],
+    mut answer: ScoreAnswer,
+) -> Result<Answered, ApiError> {
+    let no_metadata: &RawValue = serde_json::from_str("{}").map_err(|e| ApiError::internal(e.to_string()))?;
     let mut anomalies = Vec::with_capacity(answer.flagged.len());
     for f in &answer.flagged {
         let (v, e) = (&f.verdict, events.get(f.position).ok_or_else(|| ApiError::internal("a verdict for an event the batch does not have"))?);
+        let metadata = match e.metadata {
+            Some(m) => serde_json::from_str(m).map_err(|err| ApiError::internal(format!("event metadata: {err}")))?,
+            None => no_metadata,
+        };
         anomalies.push(DetectedAnomaly {
-            event_type: e.event_type.as_deref().unwrap_or(&stream.event_type),
-            event_excerpt: excerpt(&e.text(), EXCERPT_BYTES),
-            metadata: &e.metadata,
+            event_type: e.event_type.unwrap_or(&header.settings.event_type),
+            event_excerpt: match event_text(e) {
+                Cow::Borrowed(t) => Cow::Borrowed(excerpt(t, EXCERPT_BYTES)),
+                Cow::Owned(t) => Cow::Owned(excerpt(&t, EXCERPT_BYTES).to_string()),
+            },
+            metadata,
             metrics: &v.metrics,
             p_value: v.p_value,
             score: v.score,
@@ -133,15 +213,58 @@ pub async fn score_and_store(
             explanation: &v.explanation,
         });
     }
-    let state = ctx
-        .store
-        .ingest_batch(org_id, &stream.id, &format!("events:{}:{}", stream.id, key.value), events.len(), &anomalies)
-        .await?;
+    let state = store.ingest_batch(&header.org_id, &header.stream_id, &header.batch_key, events.len(), &anomalies).await?;
     let ids: Vec<Option<&str>> = state
         .get("anomaly_ids")
         .and_then(Value::as_array)
         .map(|ids| ids.iter().map(Value::as_str).collect())
         .unwrap_or_default();
     answer.fill_anomaly_ids(&ids);
-    Ok(Stored { answer, state })
+    let replayed = state.get("replayed").and_then(Value::as_bool).unwrap_or(false);
+    let quota: QuotaState =
+        serde_json::from_value(state).map_err(|e| ApiError::internal(format!("quota state: {e}")))?;
+    let fields = EventsResult {
+        stream: &header.stream_name,
+        stream_id: &header.stream_id,
+        accepted: events.len(),
+        usage: UsageSummary {
+            plan: &quota.plan,
+            included: quota.included,
+            used: quota.used,
+            remaining: quota.remaining,
+            soft_cap_passed: quota.soft_cap_passed,
+            blocked: quota.blocked,
+        },
+        replayed,
+    };
+    Ok(Answered { body: with_verdicts(&fields, &answer.verdicts)?, warning: quota.warning_header() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_spliced_into_the_answer_as_json() {
+        #[derive(Serialize)]
+        struct Fields {
+            stream: &'static str,
+            replayed: bool,
+        }
+        let body = with_verdicts(&Fields { stream: "api", replayed: false }, br#"[{"index":0,"anomaly":true}]"#).unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v, json!({"stream": "api", "replayed": false, "verdicts": [{"index": 0, "anomaly": true}]}));
+    }
+
+    #[test]
+    fn an_event_is_framed_with_what_a_stored_anomaly_keeps() {
+        let mut metadata = Map::new();
+        metadata.insert("host".into(), json!("web-1"));
+        let e = PreparedEvent { body: EventToScore::Number(1000.0), number_text: Some("1e3".into()), event_type: Some("metric".into()), metadata };
+        let text = Some(Value::Object(e.metadata.clone()).to_string());
+        let f = e.framed(&text);
+        assert_eq!((f.event_type, f.metadata, f.number_text), (Some("metric"), Some(r#"{"host":"web-1"}"#), Some("1e3")));
+        assert_eq!(event_text(&f), "1e3");
+        assert_eq!(event_text(&FramedEvent { number_text: None, ..f }), "1000");
+    }
 }

@@ -18,15 +18,15 @@ const STATUSES: [&str; 4] = ["open", "acknowledged", "resolved", "dismissed"];
 const SEVERITIES: [&str; 3] = ["low", "medium", "high"];
 
 /// Cuts `s` to at most `max` bytes on a character boundary.
-pub fn excerpt(s: &str, max: usize) -> String {
+pub fn excerpt(s: &str, max: usize) -> &str {
     if s.len() <= max {
-        return s.to_string();
+        return s;
     }
     let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].to_string()
+    &s[..end]
 }
 
 fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<String, ApiError> {
@@ -188,7 +188,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let new = NewAnomaly {
         stream_id: stream.id,
         event_type,
-        event_excerpt: excerpt(&m.event_excerpt, EXCERPT_BYTES),
+        event_excerpt: excerpt(&m.event_excerpt, EXCERPT_BYTES).to_string(),
         metadata: m.metadata.unwrap_or(json!({})),
         metrics: m.metrics.unwrap_or(json!({})),
         p_value: m.p_value,

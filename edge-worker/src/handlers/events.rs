@@ -2,22 +2,21 @@
 //!
 //! Order of work, so nothing the client is told was accepted can be lost: check the key's
 //! syntax and rate limit, validate the whole batch, resolve the key, its quota and the stream in
-//! one database call (`rpc/resolve_events_request`: each subrequest costs the Worker CPU), score
-//! the batch in the stream's Durable Object (which keeps the verdicts under the idempotency key),
-//! then store anomalies and usage in one database transaction. Only when that commits does the
-//! client get 200; a failure is a 503 and a retry with the same `Idempotency-Key` gets the same
-//! verdicts, counted once.
+//! one database call (`rpc/resolve_events_request`: each subrequest costs the Worker CPU), then
+//! hand the batch to the stream's Durable Object, which scores it (keeping the verdicts under
+//! the idempotency key), stores anomalies and usage in one database transaction and answers.
+//! Only when that commits does the client get 200; a failure is a 503 and a retry with the same
+//! `Idempotency-Key` gets the same verdicts, counted once.
 
-use super::{json, json_text, query, read_body};
+use super::{json, query, read_body};
 use crate::auth::principal::{self, Principal};
 use crate::context::Ctx;
 use crate::domain::batch::{BatchErrorClass, EventBatch, MAX_BATCH_BYTES};
-use crate::domain::plan::{QuotaState, QUOTA_WARNING_HEADER};
+use crate::domain::plan::QUOTA_WARNING_HEADER;
 use crate::error::ApiError;
-use crate::ingest::{score_and_store, BatchKey, PreparedEvent, QueuedBatch, Stored};
+use crate::ingest::{score_and_store, BatchKey, PreparedEvent, QueuedBatch};
 use crate::store::{EventsGrant, StreamRow};
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use worker::{Request, Response};
 
 /// Longest `Idempotency-Key` accepted.
@@ -35,41 +34,6 @@ pub fn check_idempotency_key(k: &str) -> Result<(), ApiError> {
 
 fn random_key() -> Result<String, ApiError> {
     crate::context::random_hex::<16>().ok_or_else(|| ApiError::internal("no randomness for an idempotency key"))
-}
-
-/// The answer to a synchronous batch, but for `verdicts`: the detector wrote those as JSON
-/// text once, and they are spliced in unparsed ([`with_verdicts`]).
-#[derive(Serialize)]
-struct EventsResult<'a> {
-    stream: &'a str,
-    stream_id: &'a str,
-    accepted: usize,
-    usage: UsageSummary<'a>,
-    replayed: bool,
-}
-
-/// `{...fields}` + verdicts text -> `{...fields,"verdicts":[...]}`.
-fn with_verdicts(fields: &impl Serialize, verdicts: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let mut out = serde_json::to_vec(fields).map_err(|e| ApiError::internal(format!("events answer: {e}")))?;
-    if out.pop() != Some(b'}') {
-        return Err(ApiError::internal("events answer: not a JSON object"));
-    }
-    out.reserve(verdicts.len() + 14);
-    out.extend_from_slice(b",\"verdicts\":");
-    out.extend_from_slice(verdicts);
-    out.push(b'}');
-    Ok(out)
-}
-
-/// The usage part of the answer.
-#[derive(Serialize)]
-struct UsageSummary<'a> {
-    plan: &'a str,
-    included: u64,
-    used: u64,
-    remaining: u64,
-    soft_cap_passed: bool,
-    blocked: bool,
 }
 
 /// Largest body accepted in asynchronous mode (a queue message holds at most 128 KB).
@@ -134,44 +98,15 @@ pub async fn ingest(mut req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     if query(&req).get("mode").map(String::as_str) == Some("async") {
         return enqueue(ctx, &grant.org_id, &stream, key, events).await;
     }
-    let Stored { answer, state } = score_and_store(ctx, &grant.org_id, &stream, BatchKey { value: &key, replayable }, &events).await?;
-    let replayed = state.get("replayed").and_then(Value::as_bool).unwrap_or(false);
-    let quota: QuotaState =
-        serde_json::from_value(state).map_err(|e| ApiError::internal(format!("quota state: {e}")))?;
-    let fields = EventsResult {
-        stream: &stream.name,
-        stream_id: &stream.id,
-        accepted: events.len(),
-        usage: UsageSummary {
-            plan: &quota.plan,
-            included: quota.included,
-            used: quota.used,
-            remaining: quota.remaining,
-            soft_cap_passed: quota.soft_cap_passed,
-            blocked: quota.blocked,
-        },
-        replayed,
-    };
-    let mut resp = json_text(200, with_verdicts(&fields, &answer.verdicts)?)?;
-    if let Some(warning) = quota.warning_header() {
+    let scored = score_and_store(ctx, &grant.org_id, &stream, BatchKey { value: &key, replayable }, &events).await?;
+    // The object's answer is the body as the client gets it: passed on unread, with this
+    // Worker's own headers (the object's are immutable).
+    let warning = scored.headers().get(QUOTA_WARNING_HEADER)?;
+    let (_, body) = scored.into_parts();
+    let mut resp = Response::from_body(body)?;
+    resp.headers_mut().set("content-type", "application/json")?;
+    if let Some(warning) = warning {
         resp.headers_mut().set(QUOTA_WARNING_HEADER, &warning)?;
     }
     Ok(resp)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn verdicts_are_spliced_into_the_answer_as_json() {
-        #[derive(Serialize)]
-        struct Fields {
-            stream: &'static str,
-            replayed: bool,
-        }
-        let body = with_verdicts(&Fields { stream: "api", replayed: false }, br#"[{"index":0,"anomaly":true}]"#).unwrap();
-        let v: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v, json!({"stream": "api", "replayed": false, "verdicts": [{"index": 0, "anomaly": true}]}));
-    }
 }

@@ -39,7 +39,9 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) {
             }
         };
         let outcome = match ctx.store.get_stream(As::Service, &b.org_id, &b.stream_id).await {
-            Ok(Some(stream)) => score_and_store(&ctx, &b.org_id, &stream, BatchKey { value: &b.idempotency_key, replayable: true }, &b.events).await.map(|_| "stored"),
+            Ok(Some(stream)) => score_and_store(&ctx, &b.org_id, &stream, BatchKey { value: &b.idempotency_key, replayable: true }, &b.events)
+                .await
+                .map(|_answer| "stored"),
             Ok(None) => Ok("dropped: the stream no longer exists"),
             Err(e) => Err(e.into()),
         };

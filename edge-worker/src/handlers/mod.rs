@@ -27,13 +27,6 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response, ApiError> 
     Ok(Response::from_json(value)?.with_status(status))
 }
 
-/// A response whose body is JSON text written elsewhere.
-pub fn json_text(status: u16, body: Vec<u8>) -> Result<Response, ApiError> {
-    let mut resp = Response::from_bytes(body)?.with_status(status);
-    resp.headers_mut().set("content-type", "application/json")?;
-    Ok(resp)
-}
-
 /// Reads the raw body, refusing it early when `Content-Length` or the bytes exceed `max`.
 pub async fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, ApiError> {
     if let Some(len) = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok()) {

@@ -5,5 +5,5 @@ mod protocol;
 #[allow(missing_docs)]
 mod stream_detector;
 
-pub use protocol::{DetectorSettings, EventToScore, MetricsJson, ScoreAnswer, ScoreHeader};
+pub use protocol::{DetectorSettings, EventRef, EventToScore, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader};
 pub use stream_detector::{check_settings, DetectorClient, StreamDetectorObject};

@@ -1,17 +1,20 @@
 //! What the Worker and a stream's Durable Object say to each other.
 //!
-//! Both directions are framed bytes rather than JSON documents, because a 1,000-event batch
-//! would otherwise be escaped, parsed and re-serialized on each side of the hop:
+//! The Worker sends framed bytes rather than a JSON document, because a 1,000-event batch would
+//! otherwise be escaped, parsed and re-serialized on each side of the hop. The object answers
+//! with the API's own JSON (it stores the batch's findings itself, see `ingest`), which the
+//! Worker passes to the client without reading it.
 //!
-//! - a **score request** is `DLS1`, a small JSON header (settings, idempotency key), then the
-//!   events length-prefixed (`T`ext / `J`son text as u32 LE length + UTF-8, `N`umber as f64 LE);
-//! - a **score answer** is `DLA2`, a replayed flag, the flagged events as fixed-layout records
-//!   (the Worker stores them; records, not JSON, so the Worker does not parse a second copy of
-//!   what it already has as text), then the `verdicts` array as the exact JSON text the API
-//!   answers. The Worker splices it into its response unparsed; each flagged verdict ends in a
-//!   fixed-width `anomaly_id` slot
-//!   ([`ID_SLOT`] bytes, `null` padded with spaces) that the Worker overwrites with the stored
-//!   anomaly's id once the database has it ([`ScoreAnswer::fill_anomaly_ids`]).
+//! - a **score request** is `DLS2`, a small JSON header (settings, idempotency key, the
+//!   organization, stream and database key of the batch), then the events: each a tag and its
+//!   body length-prefixed (`T`ext / `J`son text as u32 LE length + UTF-8, `N`umber as f64 LE),
+//!   then a presence byte and the texts present of its declared type, metadata (JSON) and, for
+//!   a number, the number as the client wrote it;
+//! - a **scored batch** (what the object keeps to answer a retry) is `DLA2`, a byte no longer
+//!   read, the flagged events as fixed-layout records (what the database stores), then the
+//!   `verdicts` array as the exact JSON text the API answers. Each flagged verdict ends in a
+//!   fixed-width `anomaly_id` slot ([`ID_SLOT`] bytes, `null` padded with spaces), overwritten
+//!   with the stored anomaly's id once the database has it ([`ScoreAnswer::fill_anomaly_ids`]).
 
 use core::fmt;
 
@@ -75,18 +78,40 @@ pub struct ScoreHeader {
     /// send this batch again (the Worker chose a key for a synchronous batch and told no one):
     /// then the answer is not kept.
     pub idempotency_key: Option<String>,
+    /// The organization that sent the batch.
+    pub org_id: String,
+    /// The stream's id.
+    pub stream_id: String,
+    /// The stream's name (echoed in the answer).
+    pub stream_name: String,
+    /// The batch's key in the database (`rpc/ingest_batch`), for every batch: a retry of a
+    /// stored batch stores nothing twice.
+    pub batch_key: String,
+}
+
+/// One event as a score request carries it: its body, and what a stored anomaly keeps of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FramedEvent<'a> {
+    /// What the detector scores.
+    pub body: EventRef<'a>,
+    /// The event's declared type, when it has one (else the stream's).
+    pub event_type: Option<&'a str>,
+    /// Its metadata as a JSON object's text, when it has any.
+    pub metadata: Option<&'a str>,
+    /// A number body as the client wrote it (`1e3`, `42.50`).
+    pub number_text: Option<&'a str>,
 }
 
 /// A decoded score request: the header and the events, borrowed from the request bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreRequest<'a> {
-    /// Settings and idempotency key.
+    /// Settings, keys and where the batch belongs.
     pub header: ScoreHeader,
     /// The events, in the order the client sent them.
-    pub events: Vec<EventRef<'a>>,
+    pub events: Vec<FramedEvent<'a>>,
 }
 
-const REQUEST_MAGIC: &[u8; 4] = b"DLS1";
+const REQUEST_MAGIC: &[u8; 4] = b"DLS2";
 const ANSWER_MAGIC: &[u8; 4] = b"DLA2";
 
 /// Bytes of an `anomaly_id` slot: a quoted UUID (36 + 2), or `null` padded with spaces.
@@ -184,8 +209,13 @@ impl<'a> Reader<'a> {
     }
 }
 
+// Bits of an event's presence byte.
+const HAS_TYPE: u8 = 1;
+const HAS_METADATA: u8 = 2;
+const HAS_NUMBER_TEXT: u8 = 4;
+
 /// Encodes a score request.
-pub fn encode_request<'a>(header: &ScoreHeader, events: impl ExactSizeIterator<Item = EventRef<'a>>) -> Vec<u8> {
+pub fn encode_request<'a>(header: &ScoreHeader, events: impl ExactSizeIterator<Item = FramedEvent<'a>>) -> Vec<u8> {
     let head = serde_json::to_vec(header).unwrap_or_default();
     let mut out = Vec::with_capacity(head.len() + 16 + events.len() * 128);
     out.extend_from_slice(REQUEST_MAGIC);
@@ -193,7 +223,7 @@ pub fn encode_request<'a>(header: &ScoreHeader, events: impl ExactSizeIterator<I
     out.extend_from_slice(&head);
     put_u32(&mut out, events.len());
     for e in events {
-        match e {
+        match e.body {
             EventRef::Text(t) => {
                 out.push(b'T');
                 put_text(&mut out, t);
@@ -206,6 +236,11 @@ pub fn encode_request<'a>(header: &ScoreHeader, events: impl ExactSizeIterator<I
                 out.push(b'N');
                 put_f64(&mut out, n);
             }
+        }
+        let texts = [(e.event_type, HAS_TYPE), (e.metadata, HAS_METADATA), (e.number_text, HAS_NUMBER_TEXT)];
+        out.push(texts.iter().fold(0, |acc, &(t, bit)| if t.is_some() { acc | bit } else { acc }));
+        for t in texts.iter().filter_map(|&(t, _)| t) {
+            put_text(&mut out, t);
         }
     }
     out
@@ -220,16 +255,24 @@ pub fn decode_request(bytes: &[u8]) -> Result<ScoreRequest<'_>, ProtocolError> {
     let header: ScoreHeader =
         serde_json::from_slice(r.sized("header")?).map_err(|e| ProtocolError(format!("score request header: {e}")))?;
     let count = r.u32("event count")?;
-    // Each event takes at least 5 bytes: a lying count cannot reserve more than the frame.
-    let mut events = Vec::with_capacity(count.min(r.bytes.len() / 5));
+    // Each event takes at least 6 bytes: a lying count cannot reserve more than the frame.
+    let mut events = Vec::with_capacity(count.min(r.bytes.len() / 6));
     for _ in 0..count {
-        let event = match r.take(1, "event tag")?[0] {
+        let body = match r.take(1, "event tag")?[0] {
             b'T' => EventRef::Text(r.text("text event")?),
             b'J' => EventRef::Json(r.text("JSON event")?),
             b'N' => EventRef::Number(r.f64("number event")?),
             _ => return Err(malformed("unknown event tag")),
         };
-        events.push(event);
+        let present = r.u8("event presence")?;
+        if present & !(HAS_TYPE | HAS_METADATA | HAS_NUMBER_TEXT) != 0 {
+            return Err(malformed("event presence"));
+        }
+        let mut text = |bit: u8, what: &str| if present & bit != 0 { r.text(what).map(Some) } else { Ok(None) };
+        let event_type = text(HAS_TYPE, "event type")?;
+        let metadata = text(HAS_METADATA, "event metadata")?;
+        let number_text = text(HAS_NUMBER_TEXT, "event number text")?;
+        events.push(FramedEvent { body, event_type, metadata, number_text });
     }
     if !r.bytes.is_empty() {
         return Err(malformed("trailing bytes"));
@@ -391,10 +434,10 @@ impl VerdictsWriter {
         }
     }
 
-    /// The finished answer (not replayed).
+    /// The finished answer.
     pub fn finish(mut self) -> ScoreAnswer {
         self.text.push(b']');
-        ScoreAnswer { replayed: false, flagged: self.flagged, verdicts: self.text }
+        ScoreAnswer { flagged: self.flagged, verdicts: self.text }
     }
 }
 
@@ -471,8 +514,6 @@ fn write_verdict(out: &mut Vec<u8>, v: &VerdictJson) {
 /// The verdicts for a batch.
 #[derive(Debug, Clone)]
 pub struct ScoreAnswer {
-    /// True when this answer was stored from an earlier call with the same key.
-    pub replayed: bool,
     /// The flagged events, in batch order.
     pub flagged: Vec<FlaggedVerdict>,
     /// The `verdicts` JSON array, one per event, in order.
@@ -484,7 +525,7 @@ impl ScoreAnswer {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(9 + self.flagged.len() * 256 + self.verdicts.len());
         out.extend_from_slice(ANSWER_MAGIC);
-        out.push(u8::from(self.replayed));
+        out.push(0); // was a replayed flag; whether a batch was replayed is the database's answer
         put_u32(&mut out, self.flagged.len());
         for f in &self.flagged {
             f.write(&mut out);
@@ -493,20 +534,13 @@ impl ScoreAnswer {
         out
     }
 
-    /// Marks framed answer bytes as replayed (a stored answer sent again).
-    pub fn mark_replayed(encoded: &mut [u8]) {
-        if encoded.len() > 4 {
-            encoded[4] = 1;
-        }
-    }
-
     /// Decodes framed answer bytes; the verdicts text is taken as is (the object wrote it).
     pub fn decode(bytes: Vec<u8>) -> Result<Self, ProtocolError> {
         let mut r = Reader { bytes: &bytes };
         if r.take(4, "magic")? != ANSWER_MAGIC {
             return Err(malformed("not a score answer"));
         }
-        let replayed = r.u8("replayed flag")? == 1;
+        r.u8("reserved byte")?;
         let n = r.u32("flagged verdicts")?;
         // A record is at least 45 bytes: a corrupt count cannot reserve more than the frame holds.
         let mut flagged = Vec::with_capacity(n.min(r.bytes.len() / 45));
@@ -527,7 +561,7 @@ impl ScoreAnswer {
         if flagged.iter().any(misplaced) {
             return Err(malformed("an anomaly id slot is out of place"));
         }
-        Ok(Self { replayed, flagged, verdicts })
+        Ok(Self { flagged, verdicts })
     }
 
     /// Writes the stored anomalies' ids into the flagged verdicts' slots, in order; a flagged
@@ -562,7 +596,15 @@ mod tests {
                 window_size: 64,
             },
             idempotency_key: Some("k-1".into()),
+            org_id: "org-1".into(),
+            stream_id: "stream-1".into(),
+            stream_name: "checkout-api".into(),
+            batch_key: "events:stream-1:k-1".into(),
         }
+    }
+
+    fn plain(body: EventRef<'_>) -> FramedEvent<'_> {
+        FramedEvent { body, event_type: None, metadata: None, number_text: None }
     }
 
     fn verdict(index: u64, anomaly: bool) -> VerdictJson {
@@ -581,7 +623,12 @@ mod tests {
 
     #[test]
     fn a_request_round_trips_with_every_kind_of_event() {
-        let events = [EventRef::Text("ERROR \"db\" ü"), EventRef::Number(-1.5e300), EventRef::Json(r#"{"a":1}"#), EventRef::Text("")];
+        let events = [
+            plain(EventRef::Text("ERROR \"db\" ü")),
+            FramedEvent { body: EventRef::Number(-1.5e300), event_type: Some("metric"), metadata: None, number_text: Some("-1.50e300") },
+            FramedEvent { body: EventRef::Json(r#"{"a":1}"#), event_type: None, metadata: Some(r#"{"host":"é"}"#), number_text: None },
+            FramedEvent { body: EventRef::Text(""), event_type: Some("log"), metadata: Some("{}"), number_text: Some("") },
+        ];
         let bytes = encode_request(&header(), events.iter().copied());
         let decoded = decode_request(&bytes).unwrap();
         assert_eq!(decoded.header, header());
@@ -590,7 +637,8 @@ mod tests {
 
     #[test]
     fn truncated_or_foreign_requests_are_errors_not_panics() {
-        let bytes = encode_request(&header(), [EventRef::Text("hello"), EventRef::Number(2.0)].into_iter());
+        let events = [plain(EventRef::Text("hello")), FramedEvent { event_type: Some("metric"), ..plain(EventRef::Number(2.0)) }];
+        let bytes = encode_request(&header(), events.into_iter());
         for cut in 0..bytes.len() {
             assert!(decode_request(&bytes[..cut]).is_err(), "a request cut at {cut} bytes decoded");
         }
@@ -598,10 +646,13 @@ mod tests {
         extra.push(0);
         assert!(decode_request(&extra).is_err());
         assert!(decode_request(br#"{"settings":{}}"#).is_err());
-        let mut bad_utf8 = encode_request(&header(), [EventRef::Text("ab")].into_iter());
+        let mut bad_utf8 = encode_request(&header(), [plain(EventRef::Text("ab"))].into_iter());
         let n = bad_utf8.len();
-        bad_utf8[n - 1] = 0xff;
+        bad_utf8[n - 2] = 0xff;
         assert!(decode_request(&bad_utf8).unwrap_err().to_string().contains("text event"));
+        let mut unknown_bit = encode_request(&header(), [plain(EventRef::Text("ab"))].into_iter());
+        *unknown_bit.last_mut().unwrap() = 8;
+        assert!(decode_request(&unknown_bit).unwrap_err().to_string().contains("presence"));
     }
 
     #[test]
@@ -611,7 +662,6 @@ mod tests {
         w.push(1, verdict(11, true));
         w.push(2, verdict(12, true));
         let answer = ScoreAnswer::decode(w.finish().encode()).unwrap();
-        assert!(!answer.replayed);
         assert_eq!(answer.flagged.iter().map(|f| f.position).collect::<Vec<_>>(), [1, 2]);
 
         let unfilled: Value = serde_json::from_slice(&answer.verdicts).unwrap();
@@ -665,17 +715,6 @@ mod tests {
         // Every field survives (serde's JSON of both sides compares them all, floats by value).
         assert_eq!(serde_json::to_value(back).unwrap(), serde_json::to_value(&odd).unwrap());
         assert_eq!(back.metrics.compression_ratio.map(f64::to_bits), Some((-0.0f64).to_bits()));
-    }
-
-    #[test]
-    fn a_stored_answer_replays_marked_as_such() {
-        let mut w = VerdictsWriter::with_capacity(1);
-        w.push(0, verdict(0, true));
-        let mut bytes = w.finish().encode();
-        ScoreAnswer::mark_replayed(&mut bytes);
-        let answer = ScoreAnswer::decode(bytes).unwrap();
-        assert!(answer.replayed);
-        assert_eq!(answer.flagged.len(), 1);
     }
 
     #[test]

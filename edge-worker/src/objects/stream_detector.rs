@@ -3,12 +3,18 @@
 //! Events of a stream are scored strictly in order; after each batch the detector's snapshot
 //! and, when a retry can name the batch, its verdicts (keyed by idempotency key) are written to
 //! the object's SQLite storage, so a restart resumes with bit-identical verdicts and a retried
-//! batch is answered from storage instead of being scored twice.
+//! batch is answered from storage instead of being scored twice. Then the object stores the
+//! batch's findings in the database and answers the API's JSON ([`crate::ingest`]).
 
 use super::protocol::{
-    decode_request, encode_request, DetectorSettings, EventRef, MetricsJson, ScoreAnswer, ScoreHeader, VerdictJson,
-    VerdictsWriter,
+    decode_request, encode_request, DetectorSettings, EventRef, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader,
+    VerdictJson, VerdictsWriter,
 };
+use crate::config::Config;
+use crate::domain::plan::QUOTA_WARNING_HEADER;
+use crate::error::ApiError;
+use crate::ingest::store_and_answer;
+use crate::store::Store;
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
 use std::cell::{Cell, RefCell};
 use worker::*;
@@ -26,6 +32,7 @@ struct Loaded {
 #[durable_object]
 pub struct StreamDetectorObject {
     state: State,
+    env: Env,
     loaded: RefCell<Option<Loaded>>,
     /// The tables exist (checked once per instance, not per batch).
     schema_ready: Cell<bool>,
@@ -116,12 +123,12 @@ impl StreamDetectorObject {
         Ok(())
     }
 
-    fn score(&self, events: &[EventRef<'_>]) -> ScoreAnswer {
+    fn score(&self, events: &[FramedEvent<'_>]) -> ScoreAnswer {
         let mut slot = self.loaded.borrow_mut();
         let loaded = slot.as_mut().expect("prepare() loaded a detector");
         let mut verdicts = VerdictsWriter::with_capacity(events.len());
         for (position, e) in events.iter().enumerate() {
-            let body = match *e {
+            let body = match e.body {
                 EventRef::Text(t) => EventBody::Text(t),
                 EventRef::Number(n) => EventBody::Number(n),
                 EventRef::Json(j) => EventBody::Json(j),
@@ -180,35 +187,63 @@ fn metric(x: f64) -> Option<f64> {
 }
 
 impl DurableObject for StreamDetectorObject {
-    fn new(state: State, _env: Env) -> Self {
-        Self { state, loaded: RefCell::new(None), schema_ready: Cell::new(false) }
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env, loaded: RefCell::new(None), schema_ready: Cell::new(false) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let bytes = req.bytes().await?;
-        let request = match decode_request(&bytes) {
-            Ok(r) => r,
-            Err(e) => return Response::error(format!("bad score request: {e}"), 400),
+        let answered = match decode_request(&bytes) {
+            Ok(request) => self.score_and_store(&request).await,
+            Err(e) => Err(ApiError::internal(format!("bad score request: {e}"))),
         };
+        match answered {
+            Ok(a) => {
+                let mut resp = Response::from_bytes(a.body)?;
+                resp.headers_mut().set("content-type", "application/json")?;
+                if let Some(warning) = a.warning {
+                    resp.headers_mut().set(QUOTA_WARNING_HEADER, &warning)?;
+                }
+                Ok(resp)
+            }
+            Err(e) => Ok(Response::from_json(&e.to_hop())?.with_status(e.status())),
+        }
+    }
+}
+
+impl StreamDetectorObject {
+    /// Scores the batch (or finds its kept verdicts), then stores what it found and answers.
+    async fn score_and_store(&self, request: &super::protocol::ScoreRequest<'_>) -> std::result::Result<crate::ingest::Answered, ApiError> {
         let key = request.header.idempotency_key.as_deref();
-        // Everything below is synchronous: no other request can interleave with this batch.
-        self.ensure_schema()?;
-        if let Some(key) = key {
-            let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()])?;
-            if let Some(row) = earlier.raw().next() {
-                if let Some(SqlStorageValue::Blob(mut answer)) = row?.into_iter().next() {
-                    ScoreAnswer::mark_replayed(&mut answer);
-                    return Response::from_bytes(answer);
+        let storage = |e: worker::Error| ApiError::unavailable("the stream's detector storage", e.to_string());
+        let answer = {
+            // Synchronous until the answer is kept: no other batch can interleave with this one.
+            self.ensure_schema().map_err(storage)?;
+            let kept = match key {
+                Some(key) => {
+                    let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()]).map_err(storage)?;
+                    match earlier.raw().next() {
+                        Some(row) => match row.map_err(storage)?.into_iter().next() {
+                            Some(SqlStorageValue::Blob(answer)) => Some(answer),
+                            _ => None,
+                        },
+                        None => None,
+                    }
+                }
+                None => None,
+            };
+            match kept {
+                Some(bytes) => ScoreAnswer::decode(bytes).map_err(|e| ApiError::internal(format!("a kept answer: {e}")))?,
+                None => {
+                    self.prepare(&request.header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
+                    let answer = self.score(&request.events);
+                    self.persist(key, &answer.encode()).map_err(storage)?;
+                    answer
                 }
             }
-        }
-        if let Err(e) = self.prepare(&request.header.settings) {
-            return Response::error(format!("detector settings: {e}"), 422);
-        }
-        // Encoded once: the same bytes are stored for replays and sent back.
-        let answer = self.score(&request.events).encode();
-        self.persist(key, &answer)?;
-        Response::from_bytes(answer)
+        };
+        let store = Store::new(&Config::from_env(&self.env)?);
+        store_and_answer(&store, &request.header, &request.events, answer).await
     }
 }
 
@@ -225,13 +260,13 @@ impl DetectorClient {
         Ok(Self { stub })
     }
 
-    /// Scores a batch in order; a retry with the same key is answered from storage.
+    /// Scores a batch in order and stores what it found; a retry with the same key is answered
+    /// from storage. The answer (status 200) is `POST /events`' body, for the client unread.
     pub async fn score<'a>(
         &self,
         header: &ScoreHeader,
-        events: impl ExactSizeIterator<Item = EventRef<'a>>,
-    ) -> std::result::Result<ScoreAnswer, crate::error::ApiError> {
-        use crate::error::ApiError;
+        events: impl ExactSizeIterator<Item = FramedEvent<'a>>,
+    ) -> std::result::Result<Response, ApiError> {
         let body = encode_request(header, events);
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
@@ -242,17 +277,8 @@ impl DetectorClient {
             .await
             .map_err(|e| ApiError::unavailable("the stream's detector", e.to_string()))?;
         match resp.status_code() {
-            200 => {
-                let bytes = crate::body::response_bytes(resp)
-                    .await
-                    .map_err(|e| ApiError::unavailable("the stream's detector", e.to_string()))?;
-                ScoreAnswer::decode(bytes).map_err(|e| ApiError::internal(e.to_string()))
-            }
-            422 => Err(ApiError::invalid(resp.text().await.unwrap_or_default())),
-            s => Err(ApiError::unavailable(
-                "the stream's detector",
-                format!("{s}: {}", resp.text().await.unwrap_or_default()),
-            )),
+            200 => Ok(resp),
+            s => Err(ApiError::from_hop(s, &resp.bytes().await.unwrap_or_default())),
         }
     }
 }
