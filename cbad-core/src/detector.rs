@@ -44,8 +44,10 @@ pub(crate) const KEY_VALUE: u64 = 0;
 pub(crate) const KEY_DELTA: u64 = 1;
 /// Bytes of recently flagged events kept to recognize the continuation of an incident.
 pub(crate) const INCIDENT_BYTES: u32 = 4096;
-/// An event continues an incident if it is at least this unusual (p-value) ...
-const CONTINUE_P: f64 = 0.5;
+/// An event continues an incident if its p-value is within this factor of its bar (a repeat of a
+/// flagged pattern whose p jitters just above the bar; 0.5 whatever the bar before, see the
+/// README) ...
+const CONTINUE_BAR: f64 = 2.0;
 /// ... and costs at most this share of its baseline cost given the incident's events.
 const CONTINUE_SHARE: f64 = 0.5;
 /// Numeric streams with one alarm per incident: no second alarm within this many windows of an
@@ -353,12 +355,16 @@ impl StreamDetector {
         };
         let warming_up = index < self.config.warmup_events as u64 || self.calibration.len() < 16;
         let significant = !warming_up && p_value <= bar;
-        // Incident continuation: an unusual event that the recently flagged events explain far
-        // better than the baseline does belongs to the same incident (a burst stays anomalous).
+        // Incident continuation: a nearly significant event that the recently flagged events
+        // explain far better than the baseline does belongs to the same incident (a burst stays
+        // anomalous while its p-values jitter around the bar). A line that declares itself
+        // routine (`INFO`, `DEBUG`: weight < 1) says it is not part of a problem: it does not
+        // continue one.
         let incident_like = !warming_up
             && !numeric
             && self.since_flag < self.config.window_events
-            && p_value <= CONTINUE_P
+            && p_value <= CONTINUE_BAR * bar
+            && weight >= 1.0
             && {
                 let inc = self.incident.parse(&norm, &self.chains, true, None);
                 metrics::bits_per_byte(inc.bits, norm.len()) < CONTINUE_SHARE * bpb
@@ -773,5 +779,42 @@ mod tests {
         }
         let v = det.score(EventBody::Text(FATAL));
         assert!(v.anomaly && v.metrics.conditional_bits_per_byte > 4.0, "a declared error flagged in a long incident must stay novel: {v:?}");
+    }
+
+    #[test]
+    fn an_incident_continues_only_through_nearly_significant_lines_that_do_not_declare_themselves_routine() {
+        let mut det = StreamDetector::new(DetectorConfig::builder().build().unwrap());
+        let mut x = 0x2545_f491u32;
+        let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"];
+        let (mut continued, mut flagged) = (0, 0);
+        for i in 0..6000u32 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let w = words[(x >> 8) as usize % words.len()];
+            // Routine lines with a random word now and then (the calibration has a spread), and
+            // every 300 events a burst: a FATAL line, then echoes of it with and without a level.
+            let line = match (i % 300, x % 8) {
+                (0, _) => format!("node-{} FATAL {w} {} lost", x % 5, novel(&mut x)),
+                (1..=24, 0) => format!("node-{} INFO {w} lost", x % 5),
+                (1..=24, 1) => format!("node-{} {w} lost after {i} ms", x % 5),
+                (1..=24, 2) => format!("node-{} DEBUG {w} {} lost", x % 5, i % 7),
+                (_, 0..=1) => format!("node-{} heartbeat {w} after {i} ms", i % 9),
+                _ => routine(i),
+            };
+            let v = det.score(EventBody::Text(&line));
+            if !v.anomaly {
+                continue;
+            }
+            flagged += 1;
+            let w = v.metrics.severity_weight;
+            let bar = (v.metrics.false_alarm_rate * w).min(MAX_ALPHA);
+            if v.p_value > bar {
+                continued += 1;
+                assert!(v.explanation.starts_with("Continues"), "event {i}: {line:?} {v:?}");
+                assert!(w >= 1.0 && v.p_value <= CONTINUE_BAR * bar, "event {i}: {line:?} {v:?}");
+            }
+        }
+        assert!(continued > 0 && flagged > continued, "continued {continued} of {flagged}");
     }
 }
