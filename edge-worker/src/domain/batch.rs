@@ -364,6 +364,7 @@ impl EventBatch {
         if let Some(batch) = parse_valid(text) {
             return Ok(batch);
         }
+        check_depth(raw, MAX_JSON_DEPTH)?;
         parse_checked(text)
     }
 
@@ -372,19 +373,25 @@ impl EventBatch {
     #[doc(hidden)]
     #[allow(dead_code)]
     pub fn parse_field_by_field(raw: &[u8]) -> Result<EventBatch, BatchError> {
-        parse_checked(checked_text(raw)?)
+        let text = checked_text(raw)?;
+        check_depth(raw, MAX_JSON_DEPTH)?;
+        parse_checked(text)
     }
 }
 
-/// The limits checked before any parser sees the body: size, UTF-8, nesting depth.
+/// The limits checked before any parser sees the body: size and UTF-8. Nesting depth is
+/// checked by [`parse_valid`] inside the only values that can nest (bodies and metadata), or
+/// over the whole body before [`parse_checked`] reads it.
 fn checked_text(raw: &[u8]) -> Result<&str, BatchError> {
     if raw.len() > MAX_BATCH_BYTES {
         return Err(BatchError::TooLarge { len: raw.len() });
     }
-    let text = std::str::from_utf8(raw).map_err(|e| BatchError::InvalidUtf8 { offset: e.valid_up_to() })?;
-    check_depth(raw, MAX_JSON_DEPTH)?;
-    Ok(text)
+    std::str::from_utf8(raw).map_err(|e| BatchError::InvalidUtf8 { offset: e.valid_up_to() })
 }
+
+/// How deep a body or metadata object may nest within itself: it sits inside the batch object,
+/// its `events` array and its event.
+const MAX_FIELD_DEPTH: usize = MAX_JSON_DEPTH - 3;
 
 /// A well-formed batch in one serde pass over typed fields; `None` on anything unusual, which
 /// [`parse_checked`] then reads field by field to say exactly what is wrong (so both always
@@ -422,6 +429,12 @@ fn parse_valid(text: &str) -> Option<EventBatch> {
             Some(t) => Some(EventType::parse(&t)?),
             None => None,
         };
+        // serde_json took these as raw text without a depth limit: the batch's is checked here.
+        let nests_too_deep =
+            |raw: &RawValue| raw.get().starts_with(['{', '[']) && check_depth(raw.get().as_bytes(), MAX_FIELD_DEPTH).is_err();
+        if nests_too_deep(e.body) || e.metadata.is_some_and(nests_too_deep) {
+            return None;
+        }
         let metadata = match e.metadata {
             Some(m) => Some(parse_metadata(at("metadata"), m.get()).ok()?),
             None => None,
@@ -592,9 +605,14 @@ fn parse_body(path: FieldPath, text: &str) -> Result<EventBody, BatchError> {
     };
     match text.as_bytes().first() {
         Some(b'"') => {
-            let s: String = serde_json::from_str(text).map_err(|e| BatchError::MalformedJson {
-                detail: format!("{path} is not a valid JSON string ({})", strip_position(&e)),
-            })?;
+            let s: String = match text[1..].strip_suffix('"') {
+                // serde_json checked the string when it took it as raw text: without an escape,
+                // the text between the quotes is its value.
+                Some(inner) if !inner.contains('\\') => inner.to_owned(),
+                _ => serde_json::from_str(text).map_err(|e| BatchError::MalformedJson {
+                    detail: format!("{path} is not a valid JSON string ({})", strip_position(&e)),
+                })?,
+            };
             if s.len() > MAX_EVENT_BODY_BYTES {
                 return Err(too_large(s.len()));
             }
@@ -652,8 +670,7 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// Fails when `[`/`{` nest deeper than `max` outside strings. A linear scan with no allocation,
-/// run before any parser sees the body.
+/// Fails when `[`/`{` nest deeper than `max` outside strings. A linear scan with no allocation.
 fn check_depth(bytes: &[u8], max: usize) -> Result<(), BatchError> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (offset, &b) in bytes.iter().enumerate() {
@@ -728,6 +745,7 @@ mod tests {
             r#"{"events":[{"type":"log","body":"esc \"q\" \u00e9 \n","ts":"2026-11-29T10:00:00.5+01:00","metadata":{"host":"a1","n":12345678901234567890}}],"stream":"api"}"#,
             r#"{"stream":"m","events":[{"type":"metric","body":-1.5e3,"ts":1764410100},{"body":{"b":1,"a":[2]},"type":null,"ts":null,"metadata":null}]}"#,
             r#" { "stream" : "s" , "events" : [ { "body" : 42 , "type" : "trace" } ] } "#,
+            r#"{"stream":"s","events":[{"body":""},{"body":"ends in a backslash \\"},{"body":"é ü 💥"}]}"#,
         ];
         for body in valid {
             assert!(parse_valid(body).is_some(), "the fast path refused a valid batch: {body}");
@@ -870,7 +888,7 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_refused_before_parsing() {
+    fn deep_nesting_is_refused_with_where_it_went_too_deep() {
         // 1 (batch) + 1 (events) + 1 (event) + 29 = 32 levels: accepted.
         let ok_body = format!("{}1{}", "[".repeat(28), "]".repeat(28));
         let ok = format!(r#"{{"stream":"s","events":[{{"body":{{"a":{ok_body}}}}}]}}"#);
@@ -879,6 +897,12 @@ mod tests {
         let e = parse(&deep).unwrap_err();
         assert!(matches!(e, BatchError::TooDeep { .. }), "{e:?}");
         assert_eq!(e.class(), BatchErrorClass::Malformed);
+        // The fast path checks bodies and metadata itself: same answer, same offset.
+        let deep_metadata = format!(r#"{{"stream":"s","events":[{{"body":"x"}},{{"body":"y","metadata":{{"a":[{ok_body}]}}}}]}}"#);
+        for body in [&ok, &deep, &deep_metadata] {
+            assert_eq!(parse(body), EventBatch::parse_field_by_field(body.as_bytes()), "{body}");
+        }
+        assert!(matches!(parse(&deep_metadata), Err(BatchError::TooDeep { .. })));
         // Far past serde_json's own limit: still our error, and no stack overflow.
         let bomb = "[".repeat(100_000);
         assert!(matches!(
