@@ -40,13 +40,17 @@ impl Compressor {
 /// Sensitivity in `[0, 1]`. It maps to the documented false-alarm rate
 /// `alpha = 10^(-3 + 2 * sensitivity)`: 0.0 -> 0.1 %, 0.5 -> 1 %, 1.0 -> 10 % of normal events.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sensitivity(f64);
+pub struct Sensitivity {
+    value: f64,
+    // Worked out once: every event is judged against it, and wasm's `pow` is a software one.
+    alpha: f64,
+}
 
 impl Sensitivity {
     /// Validates a sensitivity: finite and within `0.0..=1.0`.
     pub fn new(value: f64) -> Result<Self, Error> {
         if value.is_finite() && (0.0..=1.0).contains(&value) {
-            Ok(Sensitivity(value))
+            Ok(Sensitivity { value, alpha: libm::pow(10.0, -3.0 + 2.0 * value) })
         } else {
             Err(Error::config(format!("sensitivity is {value}, need a number in 0.0..=1.0")))
         }
@@ -54,12 +58,12 @@ impl Sensitivity {
 
     /// The raw value in `[0, 1]`.
     pub fn value(self) -> f64 {
-        self.0
+        self.value
     }
 
     /// The false-alarm rate this sensitivity stands for: `10^(-3 + 2 * s)`.
     pub fn false_alarm_rate(self) -> f64 {
-        libm::pow(10.0, -3.0 + 2.0 * self.0)
+        self.alpha
     }
 }
 
