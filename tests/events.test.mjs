@@ -39,6 +39,29 @@ test("a customer warms up a log stream, then an unusual error line is flagged wi
   assert.deepEqual(stored.json.novel, v.novel);
 });
 
+test("a flagged event's declared type, metadata and time are kept with its stored anomaly", async () => {
+  const stream = uniqueName("kept");
+  assert.equal((await send(stream, normalLogLines(300))).status, 200);
+  const odd = "FATAL kernel: machine check exception on cpu 7, bank 2: uncorrectable ECC error, halting";
+  // Written by hand: an integer past 2^53 must reach the database as the client wrote it.
+  const events = [...normalLogLines(3, 7).map((body) => ({ type: "log", body })),
+    { type: "trace", body: odd, ts: "2026-11-29T10:00:00Z", metadata: { host: "web-7" } }];
+  const body = JSON.stringify({ stream, events }).replace('"host":"web-7"', '"host":"web-7","order":121645100408831999');
+  const res = await api("/events", { method: "POST", auth: key, body, headers: { "content-type": "application/json" } });
+  assert.equal(res.status, 200, res.text);
+  const v = res.json.verdicts.at(-1);
+  assert.equal(v.anomaly, true, JSON.stringify(v));
+  const stored = await api(`/anomalies/${v.anomaly_id}`, { auth: key });
+  assert.equal(stored.status, 200, stored.text);
+  assert.equal(stored.json.event_type, "trace");
+  assert.equal(stored.json.event_excerpt, odd);
+  assert.equal(stored.json.metadata.host, "web-7");
+  assert.equal(stored.json.metadata.ts, "2026-11-29T10:00:00.000Z");
+  assert.match(stored.text, /"order":\s*121645100408831999\b/);
+  assert.deepEqual(stored.json.metrics, v.metrics);
+  assert.equal(stored.json.explanation, v.explanation);
+});
+
 test("retrying a batch with the same Idempotency-Key returns the same verdicts and counts once", async () => {
   const stream = uniqueName("retry");
   const headers = { "idempotency-key": uniqueName("batch") };
