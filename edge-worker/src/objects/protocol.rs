@@ -534,19 +534,14 @@ fn write_four_decimals(out: &mut Vec<u8>, x: f64) -> bool {
     // An integer is written by serde_json without any float formatting.
     serde_json::to_writer(&mut *out, &(units / 10_000)).expect("writing JSON into a Vec");
     out.push(b'.');
-    let mut frac = units % 10_000;
+    let frac = units % 10_000;
     if frac == 0 {
         out.push(b'0');
         return true;
     }
-    let mut width = 4;
-    while frac % 10 == 0 {
-        frac /= 10;
-        width -= 1;
-    }
-    for k in (0..width).rev() {
-        out.push(b'0' + (frac / 10u64.pow(k) % 10) as u8);
-    }
+    let digits = [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
+    let trailing_zeros = digits.iter().rev().take_while(|&&d| d == b'0').count();
+    out.extend_from_slice(&digits[..4 - trailing_zeros]);
     true
 }
 

@@ -8,12 +8,12 @@
 
 use super::protocol::{
     decode_request, encode_request, DetectorSettings, EventRef, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader,
-    VerdictJson, VerdictsWriter,
+    ScoreRequest, VerdictJson, VerdictsWriter,
 };
 use crate::config::Config;
 use crate::domain::plan::QUOTA_WARNING_HEADER;
 use crate::error::ApiError;
-use crate::ingest::store_and_answer;
+use crate::ingest::{store_and_answer, Answered};
 use crate::store::Store;
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
 use std::cell::{Cell, OnceCell, RefCell};
@@ -196,7 +196,7 @@ impl DurableObject for StreamDetectorObject {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let bytes = req.bytes().await?;
         let answered = match decode_request(&bytes) {
-            Ok(request) => self.score_and_store(&request).await,
+            Ok(request) => self.answer_batch(&request).await,
             Err(e) => Err(ApiError::internal(format!("bad score request: {e}"))),
         };
         match answered {
@@ -215,44 +215,47 @@ impl DurableObject for StreamDetectorObject {
 
 impl StreamDetectorObject {
     /// Scores the batch (or finds its kept verdicts), then stores what it found and answers.
-    async fn score_and_store(&self, request: &super::protocol::ScoreRequest<'_>) -> std::result::Result<crate::ingest::Answered, ApiError> {
+    async fn answer_batch(&self, request: &ScoreRequest<'_>) -> std::result::Result<Answered, ApiError> {
         let key = request.header.idempotency_key.as_deref();
-        let storage = |e: worker::Error| ApiError::unavailable("the stream's detector storage", e.to_string());
-        let answer = {
-            // Synchronous until the answer is kept: no other batch can interleave with this one.
-            self.ensure_schema().map_err(storage)?;
-            let kept = match key {
-                Some(key) => {
-                    let earlier = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()]).map_err(storage)?;
-                    match earlier.raw().next() {
-                        Some(row) => match row.map_err(storage)?.into_iter().next() {
-                            Some(SqlStorageValue::Blob(answer)) => Some(answer),
-                            _ => None,
-                        },
-                        None => None,
-                    }
-                }
-                None => None,
-            };
-            match kept {
-                Some(bytes) => ScoreAnswer::decode(bytes).map_err(|e| ApiError::internal(format!("a kept answer: {e}")))?,
-                None => {
-                    self.prepare(&request.header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
-                    let answer = self.score(&request.events);
-                    self.persist(key, &answer.encode()).map_err(storage)?;
-                    answer
-                }
-            }
-        };
-        let store = match self.store.get() {
-            Some(store) => store,
+        // Synchronous until the answer is kept: no other batch can interleave with this one.
+        let answer = match self.kept_answer(key)? {
+            Some(kept) => kept,
             None => {
-                let config = Config::from_env(&self.env)?;
-                self.store.get_or_init(|| Store::new(&config))
+                self.prepare(&request.header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
+                let answer = self.score(&request.events);
+                self.persist(key, &answer.encode()).map_err(storage_error)?;
+                answer
             }
         };
-        store_and_answer(store, &request.header, &request.events, answer).await
+        store_and_answer(self.store()?, &request.header, &request.events, answer).await
     }
+
+    /// The answer kept for this idempotency key, if a batch under it was scored before.
+    fn kept_answer(&self, key: Option<&str>) -> std::result::Result<Option<ScoreAnswer>, ApiError> {
+        self.ensure_schema().map_err(storage_error)?;
+        let Some(key) = key else { return Ok(None) };
+        let rows = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()]).map_err(storage_error)?;
+        match rows.raw().next().transpose().map_err(storage_error)?.and_then(|row| row.into_iter().next()) {
+            Some(SqlStorageValue::Blob(bytes)) => {
+                ScoreAnswer::decode(bytes).map(Some).map_err(|e| ApiError::internal(format!("a kept answer: {e}")))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The database client, made on first use.
+    fn store(&self) -> std::result::Result<&Store, ApiError> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let config = Config::from_env(&self.env)?;
+        Ok(self.store.get_or_init(|| Store::new(&config)))
+    }
+}
+
+/// The object's own storage failed: the batch was not accepted and may be retried.
+fn storage_error(e: worker::Error) -> ApiError {
+    ApiError::unavailable("the stream's detector storage", e.to_string())
 }
 
 /// The typed client handlers use to reach a stream's detector.
