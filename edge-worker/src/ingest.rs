@@ -134,7 +134,7 @@ pub async fn score_and_store(
     };
     // Most events carry no metadata: only those that do are written out as JSON.
     let metadata: Vec<Option<String>> =
-        events.iter().map(|e| (!e.metadata.is_empty()).then(|| Value::Object(e.metadata.clone()).to_string())).collect();
+        events.iter().map(|e| (!e.metadata.is_empty()).then(|| serde_json::to_string(&e.metadata).ok()).flatten()).collect();
     detector.score(&header, events.iter().zip(&metadata).map(|(e, m)| e.framed(m))).await
 }
 
@@ -261,7 +261,7 @@ mod tests {
         let mut metadata = Map::new();
         metadata.insert("host".into(), json!("web-1"));
         let e = PreparedEvent { body: EventToScore::Number(1000.0), number_text: Some("1e3".into()), event_type: Some("metric".into()), metadata };
-        let text = Some(Value::Object(e.metadata.clone()).to_string());
+        let text = serde_json::to_string(&e.metadata).ok();
         let f = e.framed(&text);
         assert_eq!((f.event_type, f.metadata, f.number_text), (Some("metric"), Some(r#"{"host":"web-1"}"#), Some("1e3")));
         assert_eq!(event_text(&f), "1e3");
