@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { api, errorOf, eventually, normalLogLines, uniqueName } from "./support/api.mjs";
 import { seed } from "./support/stack.mjs";
+import { sql } from "./support/db.mjs";
 
 const ctl = (cmd) => execFileSync(fileURLToPath(new URL("../scripts/stack-ctl", import.meta.url)), [cmd], { stdio: "inherit" });
 const key = seed.acme.apiKey;
@@ -48,6 +49,28 @@ test("while PostgREST is down, clients get 503 with Retry-After, and a retry aft
     const r = await send(stream, normalLogLines(10), idem);
     return r.status === 200 ? r : null;
   });
+  assert.equal(ok.json.accepted, 10);
+  const after = (await api("/usage", { auth: key })).json.events_scored;
+  assert.equal(after - before, 10);
+});
+
+test("a database that refuses the service its grant gets 503 without the database's words, and a retry afterwards is counted once", async () => {
+  const stream = uniqueName("grantless");
+  const idem = { "idempotency-key": uniqueName("grantless-batch") };
+  const fn = "public.ingest_batch(uuid, uuid, text, integer, jsonb)";
+  const before = (await api("/usage", { auth: key })).json.events_scored;
+  sql(`revoke execute on function ${fn} from service_role`);
+  try {
+    const refused = await send(stream, normalLogLines(10), idem);
+    assert.equal(refused.status, 503, refused.text);
+    assert.equal(errorOf(refused).code, "misconfigured");
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.doesNotMatch(refused.text, /permission|ingest_batch|function/i);
+  } finally {
+    sql(`grant execute on function ${fn} to service_role`);
+  }
+  const ok = await send(stream, normalLogLines(10), idem);
+  assert.equal(ok.status, 200, ok.text);
   assert.equal(ok.json.accepted, 10);
   const after = (await api("/usage", { auth: key })).json.events_scored;
   assert.equal(after - before, 10);

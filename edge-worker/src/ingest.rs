@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
 use crate::objects::{DetectorClient, EventRef, EventToScore, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader};
-use crate::store::{Store, StreamRow};
+use crate::store::{Store, StoreError, StreamRow};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
@@ -213,7 +213,18 @@ pub async fn store_and_answer(
             explanation: &v.explanation,
         });
     }
-    let state = store.ingest_batch(&header.org_id, &header.stream_id, &header.batch_key, events.len(), &anomalies).await?;
+    let state = store
+        .ingest_batch(&header.org_id, &header.stream_id, &header.batch_key, events.len(), &anomalies)
+        .await
+        .map_err(|e| match e {
+            // `ingest_batch` refuses nobody on purpose: a refused service role is a deployment
+            // without the grant or key it needs, not something the client did (nor should the
+            // client read the database's message).
+            StoreError::Forbidden(m) | StoreError::Unauthorized(m) => {
+                ApiError::misconfigured(format!("rpc/ingest_batch refused the service role: {m}"))
+            }
+            other => other.into(),
+        })?;
     let ids: Vec<Option<&str>> = state
         .get("anomaly_ids")
         .and_then(Value::as_array)
