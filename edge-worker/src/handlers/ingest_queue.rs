@@ -8,7 +8,7 @@ use crate::context::{new_request_id, Ctx};
 use crate::ingest::{score_and_store, BatchKey, QueuedBatch};
 use crate::store::As;
 use serde_json::json;
-use worker::{console_log, Env, MessageBatch, MessageExt};
+use worker::{console_log, Env, MessageBatch, MessageExt, ResponseBody};
 
 /// Handles one delivery of messages. Never returns `Err`: that would fail the whole batch.
 pub async fn consume(batch: MessageBatch<String>, env: Env) {
@@ -41,7 +41,14 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) {
         let outcome = match ctx.store.get_stream(As::Service, &b.org_id, &b.stream_id).await {
             Ok(Some(stream)) => score_and_store(&ctx, &b.org_id, &stream, BatchKey { value: &b.idempotency_key, replayable: true }, &b.events)
                 .await
-                .map(|_answer| "stored"),
+                .map(|answer| {
+                    // Nobody reads the answer of a queued batch: let the object's stream go now
+                    // rather than hold a subrequest connection open until it is collected.
+                    if let ResponseBody::Stream(body) = answer.body() {
+                        let _ = body.cancel();
+                    }
+                    "stored"
+                }),
             Ok(None) => Ok("dropped: the stream no longer exists"),
             Err(e) => Err(e.into()),
         };
