@@ -112,9 +112,8 @@ impl Quantizer {
         let n = values.len();
         let ranks: [usize; BINS - 1] = core::array::from_fn(|k| (k + 1) * (n - 1) / BINS);
         select_ranks(&mut values, 0, &ranks);
-        let extreme = |pick: fn(f64, f64) -> bool| values.iter().copied().reduce(|a, b| if pick(a, b) { a } else { b });
-        self.min = extreme(|a, b| a.total_cmp(&b).is_le()).unwrap_or(0.0);
-        self.max = extreme(|a, b| a.total_cmp(&b).is_ge()).unwrap_or(0.0);
+        self.min = values.iter().copied().min_by(f64::total_cmp).unwrap_or(0.0);
+        self.max = values.iter().copied().max_by(f64::total_cmp).unwrap_or(0.0);
         self.edges.clear();
         self.edges.extend(ranks.iter().map(|&r| values[r]));
     }
