@@ -2,6 +2,13 @@
 
 use serde_json::json;
 
+/// Every code the constructors below give (an error crossing the object hop is rebuilt with
+/// one of these; a test keeps the list and the constructors together).
+const CODES: [&str; 13] = [
+    "bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large",
+    "invalid_request", "quota_exceeded", "rate_limited", "unavailable", "misconfigured", "internal",
+];
+
 /// An error answered to a client as `{"error": {"code", "message", "request_id"}}`.
 ///
 /// `message` is for the client; `detail` (never sent) is logged with the request id.
@@ -116,10 +123,6 @@ impl ApiError {
     /// Rebuilds an error the object handed over with [`Self::to_hop`]; anything unreadable is
     /// the object being unavailable.
     pub fn from_hop(status: u16, hop: &[u8]) -> Self {
-        const CODES: [&str; 12] = [
-            "bad_request", "unauthorized", "forbidden", "not_found", "conflict", "payload_too_large",
-            "invalid_request", "quota_exceeded", "rate_limited", "unavailable", "misconfigured", "internal",
-        ];
         let v: serde_json::Value = serde_json::from_slice(hop).unwrap_or_default();
         let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
         match (CODES.iter().find(|&&c| Some(c) == text("code")), text("message")) {
@@ -179,6 +182,19 @@ mod tests {
             let back = ApiError::from_hop(e.status(), &serde_json::to_vec(&e.to_hop()).unwrap());
             assert_eq!((back.status(), back.code(), back.message(), back.retry_after(), back.detail()),
                        (e.status(), e.code(), e.message(), e.retry_after(), e.detail()));
+        }
+    }
+
+    #[test]
+    fn every_constructor_gives_a_code_the_hop_knows() {
+        let all = [
+            ApiError::bad_request("x"), ApiError::unauthorized("x"), ApiError::forbidden("x"), ApiError::not_found("x"),
+            ApiError::method_not_allowed("GET", "/x"), ApiError::conflict("x"), ApiError::too_large("x"),
+            ApiError::invalid("x"), ApiError::quota_exceeded("x"), ApiError::rate_limited(1),
+            ApiError::unavailable("x", "y"), ApiError::misconfigured("x"), ApiError::internal("x"),
+        ];
+        for e in all {
+            assert!(CODES.contains(&e.code()), "{}", e.code());
         }
     }
 
