@@ -3,14 +3,15 @@
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::store::Store;
+use std::rc::Rc;
 use worker::Env;
 
 /// What a handler may use: configuration, the store, the environment, the request id, the time.
 pub struct Ctx {
     /// Bindings (Durable Objects, rate limiter).
     pub env: Env,
-    /// Vars and secrets.
-    pub config: Config,
+    /// Vars and secrets (this isolate's, shared by its requests).
+    pub config: Rc<Config>,
     /// The PostgREST client.
     pub store: Store,
     /// Echoed in `X-Request-Id`, error bodies and log lines.
@@ -22,7 +23,7 @@ pub struct Ctx {
 impl Ctx {
     /// Builds the context; a missing setting is a clear 503.
     pub fn new(env: Env, request_id: String) -> Result<Self, ApiError> {
-        let config = Config::from_env(&env)?;
+        let config = Config::shared(&env)?;
         let store = Store::new(&config);
         Ok(Self { env, config, store, request_id, now: (worker::Date::now().as_millis() / 1000) as i64 })
     }

@@ -141,7 +141,7 @@ impl StreamDetectorObject {
     }
 
     /// Saves the detector's snapshot and, when a retry can ask for it, the batch's answer.
-    fn persist(&self, key: Option<&str>, answer: &[u8]) -> Result<()> {
+    fn persist(&self, kept: Option<(&str, Vec<u8>)>) -> Result<()> {
         let slot = self.loaded.borrow();
         let loaded = slot.as_ref().expect("scored with a detector");
         let sql = self.sql();
@@ -150,8 +150,8 @@ impl StreamDetectorObject {
             "INSERT OR REPLACE INTO detector (id, settings, snapshot) VALUES (1, ?, ?)",
             vec![settings.into(), loaded.detector.snapshot().into()],
         )?;
-        if let Some(key) = key {
-            sql.exec("INSERT OR IGNORE INTO answers (key, answer) VALUES (?, ?)", vec![key.into(), answer.to_vec().into()])?;
+        if let Some((key, answer)) = kept {
+            sql.exec("INSERT OR IGNORE INTO answers (key, answer) VALUES (?, ?)", vec![key.into(), answer.into()])?;
             sql.exec(
                 "DELETE FROM answers WHERE seq <= (SELECT MAX(seq) FROM answers) - ?",
                 vec![KEPT_BATCHES.into()],
@@ -223,7 +223,8 @@ impl StreamDetectorObject {
             None => {
                 self.prepare(&request.header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
                 let answer = self.score(&request.events);
-                self.persist(key, &answer.encode()).map_err(storage_error)?;
+                // Framed only when kept: a keyless batch's ~300 KB answer is never replayed.
+                self.persist(key.map(|k| (k, answer.encode()))).map_err(storage_error)?;
                 answer
             }
         };
