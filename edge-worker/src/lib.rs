@@ -12,6 +12,7 @@ mod domain;
 mod error;
 mod handlers;
 mod ingest;
+mod json_writer;
 mod objects;
 mod outbound;
 mod routes;

@@ -20,6 +20,8 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::json_writer;
+
 /// A stream's detector settings, as stored in the `streams` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetectorSettings {
@@ -444,105 +446,45 @@ impl VerdictsWriter {
 /// Appends `v` as JSON, byte for byte what `serde_json::to_vec(v)` writes (tested), without
 /// serde's per-field machinery: 1,000 of these are written per batch.
 fn write_verdict(out: &mut Vec<u8>, v: &VerdictJson) {
-    // Numbers and strings still go through serde_json (shortest float form, escaping);
-    // writing into a Vec cannot fail.
-    fn value(out: &mut Vec<u8>, x: &impl Serialize) {
-        serde_json::to_writer(&mut *out, x).expect("writing JSON into a Vec");
-    }
-    fn float(out: &mut Vec<u8>, x: Option<f64>) {
-        match x {
-            Some(x) if x.is_finite() => value(out, &x),
-            _ => out.extend_from_slice(b"null"),
-        }
-    }
-    fn metric(out: &mut Vec<u8>, x: Option<f64>) {
-        match x {
-            Some(x) if write_four_decimals(out, x) => {}
-            _ => float(out, x),
-        }
-    }
-    fn flag(out: &mut Vec<u8>, b: bool) {
-        out.extend_from_slice(if b { b"true" } else { b"false" });
-    }
-    // Explanations are plain sentences: most need no escaping and are copied as they are.
-    fn text(out: &mut Vec<u8>, t: &str) {
-        if t.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-            out.reserve(t.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(t.as_bytes());
-            out.push(b'"');
-        } else {
-            value(out, &t);
-        }
-    }
     out.extend_from_slice(b"{\"index\":");
-    value(out, &v.index);
+    json_writer::value(out, &v.index);
     out.extend_from_slice(b",\"score\":");
-    float(out, Some(v.score));
+    json_writer::float(out, Some(v.score));
     out.extend_from_slice(b",\"p_value\":");
-    float(out, Some(v.p_value));
+    json_writer::float(out, Some(v.p_value));
     out.extend_from_slice(b",\"anomaly\":");
-    flag(out, v.anomaly);
+    json_writer::flag(out, v.anomaly);
     out.extend_from_slice(b",\"severity\":");
     match &v.severity {
-        Some(s) => text(out, s),
+        Some(s) => json_writer::text(out, s),
         None => out.extend_from_slice(b"null"),
     }
-    let m = &v.metrics;
-    out.extend_from_slice(b",\"metrics\":{\"conditional_bits_per_byte\":");
-    metric(out, m.conditional_bits_per_byte);
-    out.extend_from_slice(b",\"compression_ratio\":");
-    metric(out, m.compression_ratio);
-    out.extend_from_slice(b",\"entropy\":");
-    metric(out, m.entropy);
-    out.extend_from_slice(b",\"ncd\":");
-    metric(out, m.ncd);
-    out.extend_from_slice(b",\"drift\":");
-    flag(out, m.drift);
-    out.extend_from_slice(b"},\"novel\":[");
-    for (i, [a, b]) in v.novel.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'[');
-        value(out, a);
-        out.push(b',');
-        value(out, b);
-        out.push(b']');
-    }
-    out.extend_from_slice(b"],\"explanation\":");
-    text(out, &v.explanation);
+    out.extend_from_slice(b",\"metrics\":");
+    v.metrics.write_json(out);
+    out.extend_from_slice(b",\"novel\":");
+    json_writer::spans(out, &v.novel);
+    out.extend_from_slice(b",\"explanation\":");
+    json_writer::text(out, &v.explanation);
     out.extend_from_slice(b",\"warming_up\":");
-    flag(out, v.warming_up);
+    json_writer::flag(out, v.warming_up);
     out.push(b'}');
 }
 
-/// Appends `x` as serde_json writes it when `x` is a value with at most four decimals (what the
-/// object reports as metrics) of magnitude 0.0001 to 1e11, by integer arithmetic instead of the
-/// shortest-float search (3,000 of these per batch); `false`, writing nothing, for anything else.
-/// Exact because such a decimal has at most 15 significant digits: the double nearest to it
-/// prints as that decimal.
-fn write_four_decimals(out: &mut Vec<u8>, x: f64) -> bool {
-    let scaled = (x * 1e4).round();
-    if !(1.0..1e15).contains(&scaled.abs()) || scaled / 1e4 != x {
-        return false;
+impl MetricsJson {
+    /// Appends the metrics as JSON, byte for byte what serde writes (tested).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"conditional_bits_per_byte\":");
+        json_writer::metric(out, self.conditional_bits_per_byte);
+        out.extend_from_slice(b",\"compression_ratio\":");
+        json_writer::metric(out, self.compression_ratio);
+        out.extend_from_slice(b",\"entropy\":");
+        json_writer::metric(out, self.entropy);
+        out.extend_from_slice(b",\"ncd\":");
+        json_writer::metric(out, self.ncd);
+        out.extend_from_slice(b",\"drift\":");
+        json_writer::flag(out, self.drift);
+        out.push(b'}');
     }
-    let units = scaled.abs() as u64;
-    if x < 0.0 {
-        out.push(b'-');
-    }
-    // An integer is written by serde_json without any float formatting.
-    serde_json::to_writer(&mut *out, &(units / 10_000)).expect("writing JSON into a Vec");
-    out.push(b'.');
-    let frac = units % 10_000;
-    if frac == 0 {
-        out.push(b'0');
-        return true;
-    }
-    let digits = [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
-    let trailing_zeros = digits.iter().rev().take_while(|&&d| d == b'0').count();
-    out.extend_from_slice(&digits[..4 - trailing_zeros]);
-    true
 }
 
 /// The verdicts for a batch.
@@ -726,34 +668,6 @@ mod tests {
             let mut ours = Vec::new();
             write_verdict(&mut ours, &v);
             assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&v).unwrap());
-        }
-    }
-
-    #[test]
-    fn metrics_are_written_as_serde_writes_them() {
-        let mut cases = vec![0.0001, 0.0005, 0.001, 0.01, 0.1, 0.5, 1.0, 4.4321, 36.48, 99.9999, 100.0, 1234.5, 1e10 + 0.1234, 99_999_999_999.9999, -0.0001, -2.5];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let magnitude = 10f64.powi((x % 16) as i32 - 4);
-            let v = (x >> 11) as f64 / (1u64 << 53) as f64 * magnitude;
-            cases.push(((if x & 1 == 1 { -v } else { v }) * 1e4).round() / 1e4);
-        }
-        let mut wrote = 0;
-        for v in cases {
-            let mut ours = Vec::new();
-            if write_four_decimals(&mut ours, v) {
-                wrote += 1;
-                assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&v).unwrap(), "{v:e}");
-            } else {
-                assert!(ours.is_empty());
-            }
-        }
-        assert!(wrote > 150_000, "only {wrote} written");
-        for v in [0.0, -0.0, 0.00001, 1e11, 0.1 + 0.2, f64::NAN, f64::INFINITY] {
-            assert!(!write_four_decimals(&mut Vec::new(), v), "{v}");
         }
     }
 

@@ -151,6 +151,11 @@ impl Store {
     /// Calls `/rpc/<name>` with named arguments.
     async fn rpc<T: DeserializeOwned>(&self, who: As<'_>, name: &str, args: impl serde::Serialize) -> Result<T, StoreError> {
         let args = serde_json::to_string(&args).map_err(|e| StoreError::Unexpected(format!("{name} arguments: {e}")))?;
+        self.rpc_text(who, name, args).await
+    }
+
+    /// Calls `/rpc/<name>` with arguments already written as a JSON object.
+    async fn rpc_text<T: DeserializeOwned>(&self, who: As<'_>, name: &str, args: String) -> Result<T, StoreError> {
         self.json(self.client(who).rpc(name, args)).await
     }
 

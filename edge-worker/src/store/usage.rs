@@ -5,26 +5,28 @@ use serde_json::{json, Value};
 
 impl Store {
     /// Stores a scored batch's anomalies and usage in one transaction; a repeated key replays.
-    /// Each anomaly serializes with [`super::NewAnomaly`]'s field names.
-    pub async fn ingest_batch<A: serde::Serialize>(
+    /// `anomalies` is their JSON array, each with [`super::NewAnomaly`]'s field names, written by
+    /// the caller (a few hundred rows are written once, not again through serde).
+    pub async fn ingest_batch(
         &self,
         org_id: &str,
         stream_id: &str,
         idempotency_key: &str,
         events: usize,
-        anomalies: &[A],
+        anomalies: &[u8],
     ) -> Result<Value, StoreError> {
-        // Typed, not `json!`: a batch's anomalies are serialized once, straight to text.
         #[derive(serde::Serialize)]
-        struct Args<'a, A> {
+        struct Args<'a> {
             p_org_id: &'a str,
             p_stream_id: &'a str,
             p_idempotency_key: &'a str,
             p_events: usize,
-            p_anomalies: &'a [A],
         }
-        let args = Args { p_org_id: org_id, p_stream_id: stream_id, p_idempotency_key: idempotency_key, p_events: events, p_anomalies: anomalies };
-        self.rpc(As::Service, "ingest_batch", args).await
+        let args = Args { p_org_id: org_id, p_stream_id: stream_id, p_idempotency_key: idempotency_key, p_events: events };
+        let args = crate::json_writer::object_with_raw_field(&args, "p_anomalies", anomalies)
+            .ok_or_else(|| StoreError::Unexpected("ingest_batch arguments: not a JSON object".into()))?;
+        let args = String::from_utf8(args).map_err(|e| StoreError::Unexpected(format!("ingest_batch arguments: {e}")))?;
+        self.rpc_text(As::Service, "ingest_batch", args).await
     }
 
     /// Records usage by hand (`POST /usage`), idempotent by key.
