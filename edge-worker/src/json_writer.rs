@@ -92,10 +92,20 @@ pub fn write_four_decimals(out: &mut Vec<u8>, x: f64) -> bool {
     if x < 0.0 {
         out.push(b'-');
     }
-    // An integer is written by serde_json without any float formatting.
-    serde_json::to_writer(&mut *out, &(units / 10_000)).expect("writing JSON into a Vec");
+    // The whole part is an integer, which serde_json writes without any float formatting. In
+    // u32 where it fits (metrics do): in wasm32 a u64 division by a constant is a call to a
+    // 128-bit multiply, and these run 4,000 times per batch.
+    let frac = match u32::try_from(units) {
+        Ok(u) => {
+            value(out, &(u / 10_000));
+            u % 10_000
+        }
+        Err(_) => {
+            value(out, &(units / 10_000));
+            (units % 10_000) as u32
+        }
+    };
     out.push(b'.');
-    let frac = units % 10_000;
     if frac == 0 {
         out.push(b'0');
         return true;
