@@ -10,6 +10,25 @@ pub fn value(out: &mut Vec<u8>, x: &impl Serialize) {
     serde_json::to_writer(&mut *out, x).expect("writing JSON into a Vec");
 }
 
+/// An unsigned integer, as serde writes it. Digit by digit in u32 where it fits (every span,
+/// index and metric here): in wasm32 a u64 division by a constant is a 128-bit multiply call.
+pub fn uint(out: &mut Vec<u8>, n: u64) {
+    let Ok(mut n) = u32::try_from(n) else {
+        return value(out, &n);
+    };
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
 /// A float in its shortest form; `null` when absent or not finite (as serde writes them).
 pub fn float(out: &mut Vec<u8>, x: Option<f64>) {
     match x {
@@ -31,9 +50,28 @@ pub fn flag(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }
 
+/// True when no byte of `t` needs escaping in a JSON string (a control byte, `"` or `\\`),
+/// eight bytes at a time.
+fn needs_no_escape(t: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `w` is zero exactly when its high bit is set in this (the classic SWAR test,
+    // exact when only asked "is any byte zero"); a byte below 0x20 sets it in `w - 0x20..`.
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let has_below_space = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+    let mut chunks = t.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_ne_bytes(c.try_into().expect("eight bytes"));
+        if has_below_space(w) || has_zero(w ^ (ONES * b'"' as u64)) || has_zero(w ^ (ONES * b'\\' as u64)) {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
 /// A string. Explanations and most log lines need no escaping and are copied as they are.
 pub fn text(out: &mut Vec<u8>, t: &str) {
-    if t.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if needs_no_escape(t.as_bytes()) {
         out.reserve(t.len() + 2);
         out.push(b'"');
         out.extend_from_slice(t.as_bytes());
@@ -51,9 +89,9 @@ pub fn spans(out: &mut Vec<u8>, spans: &[[u32; 2]]) {
             out.push(b',');
         }
         out.push(b'[');
-        value(out, a);
+        uint(out, u64::from(*a));
         out.push(b',');
-        value(out, b);
+        uint(out, u64::from(*b));
         out.push(b']');
     }
     out.push(b']');
@@ -97,7 +135,7 @@ pub fn write_four_decimals(out: &mut Vec<u8>, x: f64) -> bool {
     // 128-bit multiply, and these run 4,000 times per batch.
     let frac = match u32::try_from(units) {
         Ok(u) => {
-            value(out, &(u / 10_000));
+            uint(out, u64::from(u / 10_000));
             u % 10_000
         }
         Err(_) => {
@@ -162,6 +200,42 @@ mod tests {
         assert_eq!(v, serde_json::json!({"stream": "api", "replayed": false, "verdicts": [{"index": 0}]}));
         assert_eq!(object_with_raw_field(&Empty {}, "a", b"1").unwrap(), br#"{"a":1}"#);
         assert!(object_with_raw_field(&[1, 2], "a", b"1").is_none());
+    }
+
+    #[test]
+    fn the_escape_check_is_the_byte_by_byte_rule() {
+        let naive = |t: &[u8]| t.iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\');
+        let alphabet: &[u8] = b"\x00\x01\x1f\x20!\"#[\\]\x7f\x80\xc3\xa9\xffaZ09";
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..20_000 {
+            let len = round % 40;
+            let t: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Mostly plain bytes, so that strings needing no escape are common.
+                    if x % 16 == 0 { alphabet[(x >> 8) as usize % alphabet.len()] } else { b'a' + (x >> 8) as u8 % 26 }
+                })
+                .collect();
+            assert_eq!(needs_no_escape(&t), naive(&t), "{t:?}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..17 {
+                let mut t = [b'a'; 17];
+                t[at] = b;
+                assert_eq!(needs_no_escape(&t), naive(&t), "{b} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_serde_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX] {
+            let mut ours = Vec::new();
+            uint(&mut ours, n);
+            assert_eq!(String::from_utf8(ours).unwrap(), n.to_string());
+        }
     }
 
     #[test]

@@ -447,7 +447,7 @@ impl VerdictsWriter {
 /// serde's per-field machinery: 1,000 of these are written per batch.
 fn write_verdict(out: &mut Vec<u8>, v: &VerdictJson) {
     out.extend_from_slice(b"{\"index\":");
-    json_writer::value(out, &v.index);
+    json_writer::uint(out, v.index);
     out.extend_from_slice(b",\"score\":");
     json_writer::float(out, Some(v.score));
     out.extend_from_slice(b",\"p_value\":");
