@@ -75,3 +75,31 @@ test("a database that refuses the service its grant gets 503 without the databas
   const after = (await api("/usage", { auth: key })).json.events_scored;
   assert.equal(after - before, 10);
 });
+
+test("a batch sent without an Idempotency-Key that could not be stored is learned once when the client sends it again", async () => {
+  const stream = uniqueName("keyless-resend");
+  const fn = "public.ingest_batch(uuid, uuid, text, integer, jsonb)";
+  const before = (await api("/usage", { auth: key })).json.events_scored;
+  const first = await send(stream, normalLogLines(10, 3));
+  assert.equal(first.status, 200, first.text);
+  assert.deepEqual(first.json.verdicts.map((v) => v.index), [...Array(10).keys()]);
+  const batch = normalLogLines(10, 7);
+  sql(`revoke execute on function ${fn} from service_role`);
+  try {
+    const refused = await send(stream, batch);
+    assert.equal(refused.status, 503, refused.text);
+  } finally {
+    sql(`grant execute on function ${fn} to service_role`);
+  }
+  // The stream's detector scored the refused batch already: the resend gets those verdicts,
+  // not a second learning of the same events (which would number them 20..29).
+  const resent = await send(stream, batch);
+  assert.equal(resent.status, 200, resent.text);
+  assert.deepEqual(resent.json.verdicts.map((v) => v.index), [...Array(10).keys()].map((i) => 10 + i));
+  assert.equal(resent.json.replayed, false);
+  // The same events once more are a new batch, scored and counted as such.
+  const again = await send(stream, batch);
+  assert.deepEqual(again.json.verdicts.map((v) => v.index), [...Array(10).keys()].map((i) => 20 + i));
+  const after = (await api("/usage", { auth: key })).json.events_scored;
+  assert.equal(after - before, 30);
+});

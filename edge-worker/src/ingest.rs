@@ -195,14 +195,17 @@ pub struct Answered {
     pub warning: Option<String>,
 }
 
-/// Stores a scored batch's anomalies and usage in one transaction, then writes the answer:
-/// run by the stream's detector object once the batch is scored (or found among its kept
-/// answers), so a retry stores nothing twice and gets the same verdicts and anomaly ids.
+/// Stores a scored batch's anomalies and usage in one transaction under `batch_key` (usually the
+/// header's; a keyless batch sent again after a failure keeps its first one), then writes the
+/// answer: run by the stream's detector object once the batch is scored (or found among its
+/// kept answers), so a retry stores nothing twice and gets the same verdicts and anomaly ids.
+/// On failure `answer` is left as it was (no ids filled), to be stored by a retry.
 pub async fn store_and_answer(
     store: &Store,
     header: &ScoreHeader,
+    batch_key: &str,
     events: &[FramedEvent<'_>],
-    mut answer: ScoreAnswer,
+    answer: &mut ScoreAnswer,
 ) -> Result<Answered, ApiError> {
     let no_metadata: &RawValue = serde_json::from_str("{}").map_err(|e| ApiError::internal(e.to_string()))?;
     // The rows as the JSON array `ingest_batch` takes, written once (~450 bytes each).
@@ -235,7 +238,7 @@ pub async fn store_and_answer(
     }
     rows.push(b']');
     let state = store
-        .ingest_batch(&header.org_id, &header.stream_id, &header.batch_key, events.len(), &rows)
+        .ingest_batch(&header.org_id, &header.stream_id, batch_key, events.len(), &rows)
         .await
         .map_err(|e| match e {
             // `ingest_batch` refuses nobody on purpose: a refused service role is a deployment

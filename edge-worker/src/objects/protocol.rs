@@ -104,6 +104,33 @@ pub struct FramedEvent<'a> {
     pub number_text: Option<&'a str>,
 }
 
+/// A SHA-256 of a batch's events (every field, each length-prefixed, so no two different
+/// batches run together alike): how the stream's detector recognizes a batch sent again without
+/// an idempotency key after it could not be stored.
+pub fn events_digest(events: &[FramedEvent<'_>]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update((events.len() as u64).to_le_bytes());
+    let mut field = |tag: u8, bytes: Option<&[u8]>| {
+        h.update([tag]);
+        if let Some(b) = bytes {
+            h.update((b.len() as u64).to_le_bytes());
+            h.update(b);
+        }
+    };
+    for e in events {
+        match e.body {
+            EventRef::Text(t) => field(b'T', Some(t.as_bytes())),
+            EventRef::Json(t) => field(b'J', Some(t.as_bytes())),
+            EventRef::Number(n) => field(b'N', Some(&n.to_bits().to_le_bytes())),
+        }
+        field(b'y', e.event_type.map(str::as_bytes));
+        field(b'm', e.metadata.map(str::as_bytes));
+        field(b'n', e.number_text.map(str::as_bytes));
+    }
+    h.finalize().into()
+}
+
 /// A decoded score request: the header and the events, borrowed from the request bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreRequest<'a> {
@@ -669,6 +696,30 @@ mod tests {
             write_verdict(&mut ours, &v);
             assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&v).unwrap());
         }
+    }
+
+    #[test]
+    fn a_batch_digest_tells_every_field_and_boundary_apart() {
+        let e = |body, event_type, metadata| FramedEvent { body, event_type, metadata, number_text: None };
+        let batches: Vec<Vec<FramedEvent<'_>>> = vec![
+            vec![],
+            vec![e(EventRef::Text("ab"), None, None), e(EventRef::Text("c"), None, None)],
+            vec![e(EventRef::Text("a"), None, None), e(EventRef::Text("bc"), None, None)],
+            vec![e(EventRef::Json("ab"), None, None), e(EventRef::Text("c"), None, None)],
+            vec![e(EventRef::Text("ab"), Some("log"), None), e(EventRef::Text("c"), None, None)],
+            vec![e(EventRef::Text("ab"), None, Some("{}")), e(EventRef::Text("c"), None, None)],
+            vec![e(EventRef::Text("ab"), None, None)],
+            vec![e(EventRef::Number(1.0), None, None)],
+            vec![e(EventRef::Number(-0.0), None, None)],
+            vec![FramedEvent { number_text: Some("1.0"), ..e(EventRef::Number(1.0), None, None) }],
+        ];
+        let digests: Vec<[u8; 32]> = batches.iter().map(|b| events_digest(b)).collect();
+        for (i, a) in digests.iter().enumerate() {
+            for b in &digests[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(events_digest(&batches[1].clone()), digests[1], "the same events, the same digest");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! batch's findings in the database and answers the API's JSON ([`crate::ingest`]).
 
 use super::protocol::{
-    decode_request, encode_request, DetectorSettings, EventRef, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader,
+    decode_request, encode_request, events_digest, DetectorSettings, EventRef, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader,
     ScoreRequest, VerdictJson, VerdictsWriter,
 };
 use crate::config::Config;
@@ -23,9 +23,23 @@ use worker::*;
 /// ~250 KB, so this bounds the object's storage).
 const KEPT_BATCHES: i64 = 256;
 
+/// How long a keyless batch that could not be stored waits for the client to send it again.
+const UNSTORED_RETRY_MS: f64 = 10.0 * 60.0 * 1000.0;
+
 struct Loaded {
     settings: DetectorSettings,
     detector: StreamDetector,
+}
+
+/// A batch sent without an idempotency key that was scored (so learned) but could not be
+/// stored: the client was told 503 and will likely send the same events again. That resend
+/// gets these verdicts and this database key instead of being learned a second time (and if
+/// the first store did commit after all, the database replays it instead of counting twice).
+struct UnstoredBatch {
+    digest: [u8; 32],
+    batch_key: String,
+    answer: ScoreAnswer,
+    at_ms: f64,
 }
 
 /// The Durable Object class bound as `STREAM_DETECTOR`.
@@ -38,6 +52,9 @@ pub struct StreamDetectorObject {
     schema_ready: Cell<bool>,
     /// The database client, made once per instance (reading its settings costs ~0.2 ms).
     store: OnceCell<Store>,
+    /// The last keyless batch whose storing failed, kept in memory only (after an eviction a
+    /// resend is scored again, as any new batch).
+    unstored: RefCell<Option<UnstoredBatch>>,
 }
 
 fn detector_config(s: &DetectorSettings) -> std::result::Result<DetectorConfig, String> {
@@ -190,7 +207,14 @@ fn metric(x: f64) -> Option<f64> {
 
 impl DurableObject for StreamDetectorObject {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, loaded: RefCell::new(None), schema_ready: Cell::new(false), store: OnceCell::new() }
+        Self {
+            state,
+            env,
+            loaded: RefCell::new(None),
+            schema_ready: Cell::new(false),
+            store: OnceCell::new(),
+            unstored: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -216,19 +240,41 @@ impl DurableObject for StreamDetectorObject {
 impl StreamDetectorObject {
     /// Scores the batch (or finds its kept verdicts), then stores what it found and answers.
     async fn answer_batch(&self, request: &ScoreRequest<'_>) -> std::result::Result<Answered, ApiError> {
-        let key = request.header.idempotency_key.as_deref();
+        let header = &request.header;
+        let key = header.idempotency_key.as_deref();
         // Synchronous until the answer is kept: no other batch can interleave with this one.
-        let answer = match self.kept_answer(key)? {
-            Some(kept) => kept,
-            None => {
-                self.prepare(&request.header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
-                let answer = self.score(&request.events);
-                // Framed only when kept: a keyless batch's ~300 KB answer is never replayed.
-                self.persist(key.map(|k| (k, answer.encode()))).map_err(storage_error)?;
-                answer
-            }
+        let resent = if key.is_none() { self.take_unstored(&request.events) } else { None };
+        let (mut answer, batch_key) = match self.kept_answer(key)? {
+            Some(kept) => (kept, header.batch_key.clone()),
+            None => match resent {
+                Some(unstored) => (unstored.answer, unstored.batch_key),
+                None => {
+                    self.prepare(&header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
+                    let answer = self.score(&request.events);
+                    // Framed only when kept: a keyless batch's ~300 KB answer is never replayed.
+                    self.persist(key.map(|k| (k, answer.encode()))).map_err(storage_error)?;
+                    (answer, header.batch_key.clone())
+                }
+            },
         };
-        store_and_answer(self.store()?, &request.header, &request.events, answer).await
+        let stored = store_and_answer(self.store()?, header, &batch_key, &request.events, &mut answer).await;
+        if stored.is_err() && key.is_none() {
+            *self.unstored.borrow_mut() =
+                Some(UnstoredBatch { digest: events_digest(&request.events), batch_key, answer, at_ms: Date::now().as_millis() as f64 });
+        }
+        stored
+    }
+
+    /// The unstored keyless batch, if `events` are its events sent again in time.
+    fn take_unstored(&self, events: &[FramedEvent<'_>]) -> Option<UnstoredBatch> {
+        let mut slot = self.unstored.borrow_mut();
+        let fresh = slot.as_ref().is_some_and(|u| Date::now().as_millis() as f64 - u.at_ms < UNSTORED_RETRY_MS);
+        if !fresh {
+            *slot = None;
+            return None;
+        }
+        // Hashed only while a batch waits (rare): not on the way of every batch.
+        slot.take_if(|u| u.digest == events_digest(events))
     }
 
     /// The answer kept for this idempotency key, if a batch under it was scored before.
