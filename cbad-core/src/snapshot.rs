@@ -19,8 +19,11 @@ const MAGIC: &[u8; 4] = b"CBAD";
 /// Current snapshot format version.
 pub const SNAPSHOT_VERSION: u16 = 2;
 
-const fn crc_table() -> [u32; 256] {
-    let mut t = [0u32; 256];
+/// CRC-32 (IEEE) tables for slicing by eight: `t[0]` is the classic byte table, `t[k][b]` the
+/// CRC of byte `b` followed by `k` zero bytes. A snapshot (~60 KB) is checksummed after every
+/// batch the Worker scores; eight bytes per step cost less than eight single-byte steps.
+const fn crc_tables() -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut c = i as u32;
@@ -29,17 +32,39 @@ const fn crc_table() -> [u32; 256] {
             c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
             k += 1;
         }
-        t[i] = c;
+        t[0][i] = c;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 256 {
+        let mut k = 1;
+        while k < 8 {
+            let prev = t[k - 1][i];
+            t[k][i] = t[0][(prev & 0xff) as usize] ^ (prev >> 8);
+            k += 1;
+        }
         i += 1;
     }
     t
 }
-static CRC: [u32; 256] = crc_table();
+static CRC: [[u32; 256]; 8] = crc_tables();
 
 fn crc32(data: &[u8]) -> u32 {
     let mut c = !0u32;
-    for &b in data {
-        c = CRC[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+    let mut chunks = data.chunks_exact(8);
+    for b in &mut chunks {
+        let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        c = CRC[7][(lo & 0xff) as usize]
+            ^ CRC[6][((lo >> 8) & 0xff) as usize]
+            ^ CRC[5][((lo >> 16) & 0xff) as usize]
+            ^ CRC[4][(lo >> 24) as usize]
+            ^ CRC[3][b[4] as usize]
+            ^ CRC[2][b[5] as usize]
+            ^ CRC[1][b[6] as usize]
+            ^ CRC[0][b[7] as usize];
+    }
+    for &b in chunks.remainder() {
+        c = CRC[0][((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
     }
     !c
 }
@@ -387,4 +412,40 @@ fn read(bytes: &[u8]) -> Result<StreamDetector, Error> {
         return Err(Error::snapshot(format!("{} bytes left over after the state", body.len() - r.i)));
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc_by_eight_bytes_is_the_standard_crc32() {
+        // The standard check value, and the bit-at-a-time definition over every length and
+        // alignment of a pseudo-random buffer.
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        let bitwise = |d: &[u8]| {
+            let mut c = !0u32;
+            for &b in d {
+                c ^= b as u32;
+                for _ in 0..8 {
+                    c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            !c
+        };
+        let mut x = 0x9e37_79b9u32;
+        let data: Vec<u8> = (0..300)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        for start in 0..9 {
+            for end in start..data.len() {
+                assert_eq!(crc32(&data[start..end]), bitwise(&data[start..end]), "{start}..{end}");
+            }
+        }
+    }
 }

@@ -122,7 +122,9 @@ pub fn object_with_raw_field(fields: &impl Serialize, name: &str, raw: &[u8]) ->
 /// Exact because such a decimal has at most 15 significant digits: the double nearest to it
 /// prints as that decimal.
 pub fn write_four_decimals(out: &mut Vec<u8>, x: f64) -> bool {
-    let scaled = (x * 1e4).round();
+    // Ties to even is one wasm instruction (`f64.nearest`), `round` a call; which way a tie
+    // goes does not matter: a tie has a fifth decimal, which the check below turns away.
+    let scaled = (x * 1e4).round_ties_even();
     if !(1.0..1e15).contains(&scaled.abs()) || scaled / 1e4 != x {
         return false;
     }
