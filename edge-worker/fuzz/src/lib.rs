@@ -23,3 +23,6 @@ pub mod stripe {
 pub mod objects {
     pub mod protocol;
 }
+
+#[path = "../../src/json_writer.rs"]
+pub mod json_writer;
