@@ -55,8 +55,9 @@ pub fn flag(out: &mut Vec<u8>, b: bool) {
 fn needs_no_escape(t: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // A byte of `w` is zero exactly when its high bit is set in this (the classic SWAR test,
-    // exact when only asked "is any byte zero"); a byte below 0x20 sets it in `w - 0x20..`.
+    // The classic SWAR tests: `(w - 0x0101..) & !w & 0x8080..` is non-zero exactly when some
+    // byte of `w` is zero, and with 0x2020.. subtracted when some byte is below 0x20 (a borrow
+    // can mark a byte beside a match, never make one up; only "any" is asked).
     let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
     let has_below_space = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
     let mut chunks = t.chunks_exact(8);
