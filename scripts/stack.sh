@@ -104,12 +104,14 @@ build_worker() {
 }
 
 # write_worker_config: a wrangler config for an already-built Worker (no [build] step), plus
-# .dev.vars with the local secrets, in $STATE/worker.
+# .dev.vars with the local secrets, in $STATE/worker. The bundle is edge-worker/build's, or
+# $WORKER_BUILD_DIR's when set (scripts/worker-ab swaps builds there).
 write_worker_config() {
   local dir=$STATE/worker
   mkdir -p "$dir"
   sed -e "s|^main = .*|main = \"$ROOT/edge-worker/build/index.js\"|" -e '/^\[build\]/,/^$/d' \
     "$ROOT/wrangler.toml" >"$dir/wrangler.toml"
+  [ -z "${WORKER_BUILD_DIR:-}" ] || sed -i "s|^main = .*|main = \"$WORKER_BUILD_DIR/index.js\"|" "$dir/wrangler.toml"
   local service_key
   service_key=$(mint_jwt '{"iss":"supabase","role":"service_role","ttl":315360000}')
   umask 077
@@ -159,4 +161,29 @@ start_dashboard() {
     --inspector-port "$(free_port 9430)" --persist-to "$STATE/pages-state" --show-interactive-dev-session=false
   export DASHBOARD_URL=http://127.0.0.1:$1
   wait_http "$DASHBOARD_URL/" 60 || die "the dashboard did not answer on $DASHBOARD_URL (log: $STATE/logs/dashboard.log)"
+}
+
+# create_bench_org: a Growth-plan organization (500,000 detections, so the free plan's 402 never
+# caps a benchmark) with an events:write API key; prints the key.
+create_bench_org() {
+  local key
+  key=dl_bench001_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 >/dev/null <<SQL || die "could not create the benchmark organization"
+insert into public.organizations (id, name, plan_id) values ('b0000000-0000-4000-8000-00000000be01', 'Bench', 'growth');
+insert into public.api_keys (org_id, name, prefix, key_hash, scopes)
+values ('b0000000-0000-4000-8000-00000000be01', 'bench', 'dl_bench001', encode(sha256('$key'::bytea), 'hex'), array['events:write']);
+SQL
+  echo "$key"
+}
+
+# batch_file N STREAM FILE [normal]: N BGL log lines (only those labeled normal) as one
+# POST /events body.
+batch_file() {
+  node -e '
+    const [n, stream, , only] = [Number(process.argv[1]), process.argv[2], null, process.argv[4]];
+    const lines = require("fs").readFileSync(process.argv[3], "utf8").split(/\r?\n/).filter(Boolean)
+      .filter((l) => only !== "normal" || l.startsWith("- ")).map((l) => l.split(" ").slice(1).join(" "));
+    const events = Array.from({ length: n }, (_, i) => ({ type: "log", body: lines[i % lines.length] }));
+    process.stdout.write(JSON.stringify({ stream, events }));
+  ' "$1" "$2" "$ROOT/../shared/data/logs/BGL_2k.log" "${4:-all}" >"$3"
 }
