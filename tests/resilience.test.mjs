@@ -76,6 +76,22 @@ test("a database that refuses the service its grant gets 503 without the databas
   assert.equal(after - before, 10);
 });
 
+test("a database that refuses the service the grant to resolve API keys gets 503 without the database's words, not a 403 blaming the key", async () => {
+  const fn = "public.resolve_events_request(text, text, text)";
+  sql(`revoke execute on function ${fn} from service_role`);
+  try {
+    const refused = await send(uniqueName("keyless-grant"), normalLogLines(3));
+    assert.equal(refused.status, 503, refused.text);
+    assert.equal(errorOf(refused).code, "misconfigured");
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.doesNotMatch(refused.text, /permission|resolve_events_request|function/i);
+  } finally {
+    sql(`grant execute on function ${fn} to service_role`);
+  }
+  const ok = await send(uniqueName("keyless-grant"), normalLogLines(3));
+  assert.equal(ok.status, 200, ok.text);
+});
+
 test("a batch sent without an Idempotency-Key that could not be stored is learned once when the client sends it again", async () => {
   const stream = uniqueName("keyless-resend");
   const fn = "public.ingest_batch(uuid, uuid, text, integer, jsonb)";

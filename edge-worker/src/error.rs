@@ -164,6 +164,7 @@ impl From<crate::store::StoreError> for ApiError {
             S::NotFound => ApiError::not_found("not found"),
             S::Conflict(m) => ApiError::conflict(m),
             S::Forbidden(m) => ApiError::forbidden(m),
+            S::Misconfigured(d) => ApiError::misconfigured(d),
             S::Unauthorized(m) => ApiError::unauthorized(m),
             S::Invalid(m) => ApiError::invalid(m),
             S::Unavailable(d) => ApiError::unavailable("the database", d),

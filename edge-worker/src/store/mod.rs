@@ -25,8 +25,11 @@ pub enum StoreError {
     NotFound,
     /// Unique violation (23505) or a state conflict.
     Conflict(String),
-    /// RLS or grants refused (42501).
+    /// A policy or a function refused this caller (42501 raised on purpose, RLS).
     Forbidden(String),
+    /// The database refused a role a grant the Worker relies on (42501 "permission denied for
+    /// ..."): the deployment is missing a migration or a grant, nothing the caller did.
+    Misconfigured(String),
     /// PostgREST rejected the token (PGRST301/302).
     Unauthorized(String),
     /// A check or a function refused the values (22xxx, 23xxx, P0001).
@@ -56,6 +59,9 @@ pub fn classify(status: u16, body: &[u8]) -> StoreError {
     match code.as_str() {
         "PGRST116" | "PT404" => StoreError::NotFound,
         "23505" => StoreError::Conflict(message),
+        // PostgreSQL's own refusal of a missing grant: the Worker picks which role calls what,
+        // so a missing grant is the deployment's fault (its words are not for the client).
+        "42501" if message.starts_with("permission denied for ") => StoreError::Misconfigured(detail),
         "42501" => StoreError::Forbidden(message),
         "PGRST301" | "PGRST302" | "PGRST303" => StoreError::Unauthorized(message),
         "PGRST000" | "PGRST001" | "PGRST002" | "PGRST003" => StoreError::Unavailable(detail),
@@ -176,6 +182,14 @@ mod tests {
         assert!(matches!(c(406, r#"{"code":"PGRST116","message":"no rows"}"#), StoreError::NotFound));
         assert!(matches!(c(409, r#"{"code":"23505","message":"dup"}"#), StoreError::Conflict(_)));
         assert!(matches!(c(403, r#"{"code":"42501","message":"rls"}"#), StoreError::Forbidden(_)));
+        assert!(matches!(
+            c(403, r#"{"code":"42501","message":"viewers cannot change anomalies"}"#),
+            StoreError::Forbidden(m) if m == "viewers cannot change anomalies"
+        ));
+        assert!(matches!(
+            c(401, r#"{"code":"42501","message":"permission denied for function resolve_events_request"}"#),
+            StoreError::Misconfigured(d) if d.contains("resolve_events_request")
+        ));
         assert!(matches!(c(503, r#"{"code":"PGRST001","message":"db down"}"#), StoreError::Unavailable(_)));
         assert!(matches!(c(500, r#"{"code":"08006","message":"conn"}"#), StoreError::Unavailable(_)));
         assert!(matches!(c(400, r#"{"code":"P0001","message":"bad transition"}"#), StoreError::Invalid(_)));
