@@ -54,21 +54,33 @@ test("while PostgREST is down, clients get 503 with Retry-After, and a retry aft
   assert.equal(after - before, 10);
 });
 
-test("a database that refuses the service its grant gets 503 without the database's words, and a retry afterwards is counted once", async () => {
-  const stream = uniqueName("grantless");
-  const idem = { "idempotency-key": uniqueName("grantless-batch") };
-  const fn = "public.ingest_batch(uuid, uuid, text, integer, jsonb)";
-  const before = (await api("/usage", { auth: key })).json.events_scored;
+const INGEST_BATCH = "public.ingest_batch(uuid, uuid, text, integer, jsonb)";
+const RESOLVE_EVENTS_REQUEST = "public.resolve_events_request(text, text, text)";
+
+// Runs `body` while the service role may not execute `fn` (a deployment missing a grant).
+async function withoutServiceGrant(fn, body) {
   sql(`revoke execute on function ${fn} from service_role`);
   try {
-    const refused = await send(stream, normalLogLines(10), idem);
-    assert.equal(refused.status, 503, refused.text);
-    assert.equal(errorOf(refused).code, "misconfigured");
-    assert.ok(Number(refused.headers.get("retry-after")) > 0);
-    assert.doesNotMatch(refused.text, /permission|ingest_batch|function/i);
+    return await body();
   } finally {
     sql(`grant execute on function ${fn} to service_role`);
   }
+}
+
+// A refusal that blames the deployment, not the client, and does not repeat the database.
+function assertMisconfigured(res, hidden) {
+  assert.equal(res.status, 503, res.text);
+  assert.equal(errorOf(res).code, "misconfigured");
+  assert.ok(Number(res.headers.get("retry-after")) > 0);
+  assert.doesNotMatch(res.text, hidden);
+}
+
+test("a database that refuses the service its grant gets 503 without the database's words, and a retry afterwards is counted once", async () => {
+  const stream = uniqueName("grantless");
+  const idem = { "idempotency-key": uniqueName("grantless-batch") };
+  const before = (await api("/usage", { auth: key })).json.events_scored;
+  const refused = await withoutServiceGrant(INGEST_BATCH, () => send(stream, normalLogLines(10), idem));
+  assertMisconfigured(refused, /permission|ingest_batch|function/i);
   const ok = await send(stream, normalLogLines(10), idem);
   assert.equal(ok.status, 200, ok.text);
   assert.equal(ok.json.accepted, 10);
@@ -77,36 +89,21 @@ test("a database that refuses the service its grant gets 503 without the databas
 });
 
 test("a database that refuses the service the grant to resolve API keys gets 503 without the database's words, not a 403 blaming the key", async () => {
-  const fn = "public.resolve_events_request(text, text, text)";
-  sql(`revoke execute on function ${fn} from service_role`);
-  try {
-    const refused = await send(uniqueName("keyless-grant"), normalLogLines(3));
-    assert.equal(refused.status, 503, refused.text);
-    assert.equal(errorOf(refused).code, "misconfigured");
-    assert.ok(Number(refused.headers.get("retry-after")) > 0);
-    assert.doesNotMatch(refused.text, /permission|resolve_events_request|function/i);
-  } finally {
-    sql(`grant execute on function ${fn} to service_role`);
-  }
+  const refused = await withoutServiceGrant(RESOLVE_EVENTS_REQUEST, () => send(uniqueName("keyless-grant"), normalLogLines(3)));
+  assertMisconfigured(refused, /permission|resolve_events_request|function/i);
   const ok = await send(uniqueName("keyless-grant"), normalLogLines(3));
   assert.equal(ok.status, 200, ok.text);
 });
 
 test("a batch sent without an Idempotency-Key that could not be stored is learned once when the client sends it again", async () => {
   const stream = uniqueName("keyless-resend");
-  const fn = "public.ingest_batch(uuid, uuid, text, integer, jsonb)";
   const before = (await api("/usage", { auth: key })).json.events_scored;
   const first = await send(stream, normalLogLines(10, 3));
   assert.equal(first.status, 200, first.text);
   assert.deepEqual(first.json.verdicts.map((v) => v.index), [...Array(10).keys()]);
   const batch = normalLogLines(10, 7);
-  sql(`revoke execute on function ${fn} from service_role`);
-  try {
-    const refused = await send(stream, batch);
-    assert.equal(refused.status, 503, refused.text);
-  } finally {
-    sql(`grant execute on function ${fn} to service_role`);
-  }
+  const refused = await withoutServiceGrant(INGEST_BATCH, () => send(stream, batch));
+  assert.equal(refused.status, 503, refused.text);
   // The stream's detector scored the refused batch already: the resend gets those verdicts,
   // not a second learning of the same events (which would number them 20..29).
   const resent = await send(stream, batch);
