@@ -19,7 +19,7 @@ use crate::handlers::anomalies::{excerpt, EXCERPT_BYTES};
 use crate::handlers::streams::settings_of;
 use crate::json_writer;
 use crate::objects::{DetectorClient, EventRef, EventToScore, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader};
-use crate::store::{Store, StoreError, StreamRow};
+use crate::store::{Store, StreamRow};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
@@ -239,16 +239,7 @@ pub async fn store_and_answer(
     rows.push(b']');
     let state = store
         .ingest_batch(&header.org_id, &header.stream_id, batch_key, events.len(), &rows)
-        .await
-        .map_err(|e| match e {
-            // `ingest_batch` refuses nobody on purpose: a refused service role is a deployment
-            // without the grant or key it needs, not something the client did (nor should the
-            // client read the database's message).
-            StoreError::Forbidden(m) | StoreError::Unauthorized(m) => {
-                ApiError::misconfigured(format!("rpc/ingest_batch refused the service role: {m}"))
-            }
-            other => other.into(),
-        })?;
+        .await?;
     let ids: Vec<Option<&str>> = state
         .get("anomaly_ids")
         .and_then(Value::as_array)

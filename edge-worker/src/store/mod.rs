@@ -73,6 +73,17 @@ pub fn classify(status: u16, body: &[u8]) -> StoreError {
     }
 }
 
+/// A refused token of the Worker's own service role is the deployment's fault (a wrong or
+/// expired service key), not the caller's: 503 `misconfigured`, not 401.
+fn blame_deployment(e: StoreError, as_service: bool) -> StoreError {
+    match e {
+        StoreError::Unauthorized(m) if as_service => {
+            StoreError::Misconfigured(format!("PostgREST refused the service role's token: {m}"))
+        }
+        other => other,
+    }
+}
+
 /// Whose rights a request runs with.
 #[derive(Clone, Copy)]
 pub enum As<'a> {
@@ -120,6 +131,9 @@ impl Store {
             .build()
             .build()
             .map_err(|e| StoreError::Unexpected(format!("building a PostgREST request: {e}")))?;
+        // Which role sent it, by its token: a refusal means something else for each.
+        let token = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+        let as_service = token.and_then(|v| v.strip_prefix("Bearer ")) == Some(self.service_key.expose());
         let headers = Headers::new();
         for (name, value) in req.headers() {
             if let Ok(v) = value.to_str() {
@@ -143,7 +157,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::Unavailable(format!("PostgREST body: {e}")))?;
         if status >= 400 {
-            return Err(classify(status, &body));
+            return Err(blame_deployment(classify(status, &body), as_service));
         }
         Ok(body)
     }
@@ -175,6 +189,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_service_token_is_the_deployments_fault_and_a_users_is_theirs() {
+        let refused = || classify(401, br#"{"code":"PGRST301","message":"JWSError JWSInvalidSignature"}"#);
+        assert!(matches!(blame_deployment(refused(), true), StoreError::Misconfigured(d) if d.contains("JWSInvalidSignature")));
+        assert!(matches!(blame_deployment(refused(), false), StoreError::Unauthorized(_)));
+        let forbidden = || classify(403, br#"{"code":"42501","message":"viewers cannot change anomalies"}"#);
+        assert!(matches!(blame_deployment(forbidden(), true), StoreError::Forbidden(_)));
+    }
 
     #[test]
     fn postgrest_codes_map_to_api_meanings() {
