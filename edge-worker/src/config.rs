@@ -87,7 +87,7 @@ impl Config {
     }
 
     /// Reads the configuration; a missing required value is a clear 503, not a panic.
-    pub fn from_env(env: &Env) -> Result<Self, ApiError> {
+    fn from_env(env: &Env) -> Result<Self, ApiError> {
         let missing = |name: &str| ApiError::misconfigured(format!("{name} is not configured"));
         Ok(Self {
             postgrest_url: var(env, "POSTGREST_URL").ok_or_else(|| missing("POSTGREST_URL"))?,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// Appends `x` as `serde_json` writes it (writing into a `Vec` cannot fail).
-pub fn value(out: &mut Vec<u8>, x: &impl Serialize) {
+fn value(out: &mut Vec<u8>, x: &impl Serialize) {
     serde_json::to_writer(&mut *out, x).expect("writing JSON into a Vec");
 }
 

@@ -17,7 +17,7 @@ fn rfc3339(ms: u64) -> String {
 
 /// Sends what is due; failures are recorded with a backoff of 2^attempts minutes.
 pub async fn deliver_due(env: Env) {
-    let config = match Config::from_env(&env) {
+    let config = match Config::shared(&env) {
         Ok(c) => c,
         Err(e) => {
             console_log!("{}", json!({"level": "error", "job": "outbox", "error": e.detail()}));

@@ -17,7 +17,7 @@ pub const BATCH: usize = 50;
 
 /// Reports pending overage; failures are logged and retried on the next run.
 pub async fn report_pending(env: &Env) {
-    let Ok(config) = Config::from_env(env) else { return };
+    let Ok(config) = Config::shared(env) else { return };
     let store = Store::new(&config);
     let Ok(api) = StripeApi::new(&config) else { return };
     let pending = match store.pending_overage(BATCH).await {

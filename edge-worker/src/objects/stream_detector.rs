@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::ingest::{store_and_answer, Answered};
 use crate::store::Store;
 use cbad_core::{Compressor, DetectorConfig, EventBody, EventKind, StreamDetector};
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 use worker::*;
 
 /// How many recent batch answers are kept for idempotent retries (a 1,000-event answer is
@@ -24,7 +24,7 @@ use worker::*;
 const KEPT_BATCHES: i64 = 256;
 
 /// How long a keyless batch that could not be stored waits for the client to send it again.
-const UNSTORED_RETRY_MS: f64 = 10.0 * 60.0 * 1000.0;
+const UNSTORED_RETRY_MS: u64 = 10 * 60 * 1000;
 
 struct Loaded {
     settings: DetectorSettings,
@@ -39,7 +39,7 @@ struct UnstoredBatch {
     digest: [u8; 32],
     batch_key: String,
     answer: ScoreAnswer,
-    at_ms: f64,
+    at_ms: u64,
 }
 
 /// The Durable Object class bound as `STREAM_DETECTOR`.
@@ -50,8 +50,6 @@ pub struct StreamDetectorObject {
     loaded: RefCell<Option<Loaded>>,
     /// The tables exist (checked once per instance, not per batch).
     schema_ready: Cell<bool>,
-    /// The database client, made once per instance (reading its settings costs ~0.2 ms).
-    store: OnceCell<Store>,
     /// The last keyless batch whose storing failed, kept in memory only (after an eviction a
     /// resend is scored again, as any new batch).
     unstored: RefCell<Option<UnstoredBatch>>,
@@ -212,7 +210,6 @@ impl DurableObject for StreamDetectorObject {
             env,
             loaded: RefCell::new(None),
             schema_ready: Cell::new(false),
-            store: OnceCell::new(),
             unstored: RefCell::new(None),
         }
     }
@@ -257,10 +254,10 @@ impl StreamDetectorObject {
                 }
             },
         };
-        let stored = store_and_answer(self.store()?, header, &batch_key, &request.events, &mut answer).await;
+        let stored = store_and_answer(&self.store()?, header, &batch_key, &request.events, &mut answer).await;
         if stored.is_err() && key.is_none() {
             *self.unstored.borrow_mut() =
-                Some(UnstoredBatch { digest: events_digest(&request.events), batch_key, answer, at_ms: Date::now().as_millis() as f64 });
+                Some(UnstoredBatch { digest: events_digest(&request.events), batch_key, answer, at_ms: Date::now().as_millis() });
         }
         stored
     }
@@ -268,7 +265,7 @@ impl StreamDetectorObject {
     /// The unstored keyless batch, if `events` are its events sent again in time.
     fn take_unstored(&self, events: &[FramedEvent<'_>]) -> Option<UnstoredBatch> {
         let mut slot = self.unstored.borrow_mut();
-        let fresh = slot.as_ref().is_some_and(|u| Date::now().as_millis() as f64 - u.at_ms < UNSTORED_RETRY_MS);
+        let fresh = slot.as_ref().is_some_and(|u| Date::now().as_millis().saturating_sub(u.at_ms) < UNSTORED_RETRY_MS);
         if !fresh {
             *slot = None;
             return None;
@@ -290,13 +287,10 @@ impl StreamDetectorObject {
         }
     }
 
-    /// The database client, made on first use.
-    fn store(&self) -> std::result::Result<&Store, ApiError> {
-        if let Some(store) = self.store.get() {
-            return Ok(store);
-        }
-        let config = Config::from_env(&self.env)?;
-        Ok(self.store.get_or_init(|| Store::new(&config)))
+    /// The database client, on the isolate's configuration ([`Config::shared`]: read once).
+    fn store(&self) -> std::result::Result<Store, ApiError> {
+        let config = Config::shared(&self.env)?;
+        Ok(Store::new(&config))
     }
 }
 
