@@ -50,6 +50,8 @@ pub mod metrics;
 mod quantize;
 mod severity;
 mod snapshot;
+#[cfg(test)]
+mod test_data;
 mod verdict;
 
 pub use config::{Compressor, DetectorConfig, DetectorConfigBuilder, EventKind, Sensitivity};

@@ -433,15 +433,7 @@ mod tests {
             }
             !c
         };
-        let mut x = 0x9e37_79b9u32;
-        let data: Vec<u8> = (0..300)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let data = crate::test_data::noise(0x9e37_79b9, 300);
         for start in 0..9 {
             for end in start..data.len() {
                 assert_eq!(crc32(&data[start..end]), bitwise(&data[start..end]), "{start}..{end}");

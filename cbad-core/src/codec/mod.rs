@@ -49,15 +49,7 @@ mod tests {
     #[test]
     fn repetitive_data_compresses_better_than_noise() {
         let text: Vec<u8> = b"INFO cache parity error corrected\n".repeat(200);
-        let mut x = 12345u32;
-        let noise: Vec<u8> = (0..text.len())
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let noise = crate::test_data::noise(12345, text.len());
         for kind in [Compressor::Zstd, Compressor::Deflate] {
             let mut c = Codec::new(kind);
             let a = c.compressed_len(&text);
