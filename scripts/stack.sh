@@ -112,8 +112,10 @@ write_worker_config() {
   sed -e "s|^main = .*|main = \"$ROOT/edge-worker/build/index.js\"|" -e '/^\[build\]/,/^$/d' \
     "$ROOT/wrangler.toml" >"$dir/wrangler.toml"
   [ -z "${WORKER_BUILD_DIR:-}" ] || sed -i "s|^main = .*|main = \"$WORKER_BUILD_DIR/index.js\"|" "$dir/wrangler.toml"
-  local service_key
-  service_key=$(mint_jwt '{"iss":"supabase","role":"service_role","ttl":315360000}')
+  # The service key lasts ten years; SERVICE_KEY_CLAIMS replaces its claims (scripts/stack-ctl
+  # deploys an expired one).
+  local service_key claims='{"iss":"supabase","role":"service_role","ttl":315360000}'
+  service_key=$(mint_jwt "${SERVICE_KEY_CLAIMS:-$claims}")
   umask 077
   cat >"$dir/.dev.vars" <<VARS
 SUPABASE_SERVICE_ROLE_KEY=$service_key

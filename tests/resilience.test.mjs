@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { api, errorOf, eventually, normalLogLines, uniqueName } from "./support/api.mjs";
-import { seed } from "./support/stack.mjs";
+import { seed, userToken } from "./support/stack.mjs";
 import { sql } from "./support/db.mjs";
 
 const ctl = (cmd) => execFileSync(fileURLToPath(new URL("../scripts/stack-ctl", import.meta.url)), [cmd], { stdio: "inherit" });
@@ -115,4 +115,30 @@ test("a batch sent without an Idempotency-Key that could not be stored is learne
   assert.deepEqual(again.json.verdicts.map((v) => v.index), [...Array(10).keys()].map((i) => 20 + i));
   const after = (await api("/usage", { auth: key })).json.events_scored;
   assert.equal(after - before, 30);
+});
+
+test("a Worker deployed with an expired service key answers 503 misconfigured where it needs the service role, and users' own requests still work", async () => {
+  const hidden = /JWT|expired|PGRST|token/i;
+  ctl("restart-worker-expired-service-key");
+  try {
+    // The old process's pooled connection died with it: retry, as a client would.
+    const refused = await eventually(() => send(uniqueName("expired-key"), normalLogLines(3)).catch(() => null), { timeoutMs: 30000 });
+    assertMisconfigured(refused, hidden);
+    const ready = await api("/ready");
+    assert.equal(ready.status, 503, ready.text);
+    assert.deepEqual(ready.json.checks, { postgrest: "ok", database: "refused" });
+    assert.equal(ready.json.error.code, "misconfigured");
+    assert.doesNotMatch(ready.text, hidden);
+    // A signed-in user's requests carry their own token, not the service key.
+    const mine = await api("/anomalies?limit=1", { auth: userToken(seed.users.acmeOwner) });
+    assert.equal(mine.status, 200, mine.text);
+  } finally {
+    ctl("restart-worker");
+  }
+  const back = await eventually(async () => {
+    const r = await send(uniqueName("expired-key"), normalLogLines(3)).catch(() => null);
+    return r?.status === 200 ? r : null;
+  }, { timeoutMs: 30000 });
+  assert.equal(back.json.accepted, 3);
+  assert.equal((await api("/ready")).status, 200);
 });
