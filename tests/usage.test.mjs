@@ -72,3 +72,64 @@ test("a Standard organization past its included detections is billed for the ove
   assert.equal(String(second[1].body.payload.value), "5");
   assert.notEqual(second[0].body.identifier, second[1].body.identifier);
 });
+
+// A Prometheus text exposition as { "name{labels}": value }, checking every sample's family is declared.
+function scrapeOf(res) {
+  assert.match(res.headers.get("content-type"), /^text\/plain; version=0\.0\.4/);
+  const samples = {};
+  const declared = new Set();
+  for (const line of res.text.trimEnd().split("\n")) {
+    const type = line.match(/^# TYPE (\S+) gauge$/);
+    if (type) declared.add(type[1]);
+    if (line.startsWith("#")) continue;
+    const [, series, name, value] = line.match(/^(([a-z_]+)(?:\{.*\})?) (\d+)$/) ?? assert.fail(`not a sample: ${line}`);
+    assert.ok(declared.has(name), `${name} has no TYPE line before it`);
+    samples[series] = Number(value);
+  }
+  return samples;
+}
+
+test("an organization's Prometheus scrape shows its period's usage and its own unresolved anomalies, to its key and its members", async () => {
+  const org = freshOrg("scrape", { plan: "standard" });
+  const other = freshOrg("scrape-other");
+  const flag = (o, severity) =>
+    api("/anomalies", { method: "POST", auth: o.apiKey, body: { stream: "checkout", event_excerpt: "ERROR card declined", score: 0.95, severity } });
+  const high = await flag(org, "high");
+  assert.equal(high.status, 201, high.text);
+  const low = await flag(org, "low");
+  const ack = await api(`/anomalies/${low.json.id}`, { method: "PATCH", auth: org.apiKey, body: { status: "acknowledged" } });
+  assert.equal(ack.status, 200, ack.text);
+  const done = await flag(org, "medium");
+  await api(`/anomalies/${done.json.id}`, { method: "PATCH", auth: org.apiKey, body: { status: "dismissed" } });
+  await flag(other, "high");
+  assert.equal((await record(org, 40, "scrape-usage")).status, 200);
+
+  const res = await api("/metrics", { auth: org.apiKey });
+  assert.equal(res.status, 200, res.text);
+  await assertMatchesContract("GET", "/metrics", res);
+  const m = scrapeOf(res);
+  const usage = (await api("/usage", { auth: org.apiKey })).json;
+  assert.equal(m['driftlock_plan_info{plan="standard"}'], 1);
+  assert.equal(m.driftlock_period_events_scored, usage.events_scored);
+  assert.equal(m.driftlock_period_anomalies_detected, usage.anomalies_detected);
+  assert.equal(m.driftlock_period_anomalies_included, 50000);
+  assert.equal(m.driftlock_period_anomalies_remaining, usage.remaining);
+  assert.equal(m.driftlock_blocked, 0);
+  // Unresolved only (the dismissed one is gone), and only this organization's.
+  const unresolved = Object.entries(m).filter(([k]) => k.startsWith("driftlock_unresolved_anomalies"));
+  assert.deepEqual(Object.fromEntries(unresolved), {
+    'driftlock_unresolved_anomalies{stream="checkout",severity="high",status="open"}': 1,
+    'driftlock_unresolved_anomalies{stream="checkout",severity="low",status="acknowledged"}': 1,
+  });
+
+  const byMember = await api("/metrics", { auth: userToken(org.user) });
+  assert.equal(byMember.status, 200, byMember.text);
+  assert.deepEqual(scrapeOf(byMember), m);
+
+  const nobody = await api("/metrics");
+  assert.equal(nobody.status, 401, nobody.text);
+  const writeOnly = freshOrg("scrape-write-only", { scopes: ["events:write"] });
+  const refused = await api("/metrics", { auth: writeOnly.apiKey });
+  assert.equal(refused.status, 403, refused.text);
+  await assertMatchesContract("GET", "/metrics", refused);
+});

@@ -3,7 +3,7 @@
 
 use crate::context::{new_request_id, Ctx};
 use crate::error::ApiError;
-use crate::handlers::{anomalies, api_keys, events, feed, me, meta, streams, subscription, usage, webhook};
+use crate::handlers::{anomalies, api_keys, events, feed, me, meta, metrics, streams, subscription, usage, webhook};
 use worker::{console_log, Env, Headers, Method, Request, Response};
 
 async fn route(req: Request, ctx: &Ctx, method: &Method, segs: &[&str]) -> Result<Response, ApiError> {
@@ -32,6 +32,7 @@ async fn route(req: Request, ctx: &Ctx, method: &Method, segs: &[&str]) -> Resul
         (Post, ["api-keys"]) => api_keys::create(req, ctx).await,
         (Delete, ["api-keys", id]) => api_keys::revoke(req, ctx, id).await,
         (Get, ["me"]) => me::show(req, ctx).await,
+        (Get, ["metrics"]) => metrics::scrape(req, ctx).await,
         (m, s) if path_exists(s) => Err(ApiError::method_not_allowed(m.as_ref(), &format!("/{}", s.join("/")))),
         _ => Err(ApiError::not_found("no such route; see /openapi.json")),
     }
@@ -42,7 +43,7 @@ fn path_exists(segs: &[&str]) -> bool {
     matches!(
         segs,
         [] | ["health" | "ready" | "openapi.json" | "events" | "anomalies" | "usage" | "subscription"]
-            | ["stripe-webhook" | "streams" | "api-keys" | "me"]
+            | ["stripe-webhook" | "streams" | "api-keys" | "me" | "metrics"]
             | ["anomalies", _]
             | ["subscription", "checkout" | "portal"]
             | ["streams", _]

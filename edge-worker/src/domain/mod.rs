@@ -3,4 +3,5 @@
 pub mod batch;
 pub mod echo;
 pub mod plan;
+pub mod prometheus;
 pub mod stream;

@@ -7,6 +7,7 @@ pub mod feed;
 pub mod ingest_queue;
 pub mod me;
 pub mod meta;
+pub mod metrics;
 pub mod notifications;
 pub mod overage;
 pub mod streams;

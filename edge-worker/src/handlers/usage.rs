@@ -11,7 +11,7 @@ use worker::{Request, Response};
 pub async fn current(req: Request, ctx: &Ctx) -> Result<Response, ApiError> {
     let p = principal::any(&req, ctx).await?;
     p.require_scope("usage:read")?;
-    let state = ctx.store.quota_state(p.store_as(), p.org_id()).await?;
+    let state: serde_json::Value = ctx.store.quota_state(p.store_as(), p.org_id()).await?;
     json(200, &state)
 }
 

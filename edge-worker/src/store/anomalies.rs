@@ -67,6 +67,15 @@ pub fn to_api(mut row: Value) -> Value {
 }
 
 impl Store {
+    /// The organization's unresolved anomalies counted by stream, severity and status.
+    pub async fn unresolved_anomaly_counts(
+        &self,
+        who: As<'_>,
+        org_id: &str,
+    ) -> Result<Vec<crate::domain::prometheus::UnresolvedCount>, StoreError> {
+        self.rpc(who, "anomaly_counts", json!({ "p_org_id": org_id })).await
+    }
+
     /// A page of anomalies, newest first.
     pub async fn list_anomalies(&self, who: As<'_>, org_id: &str, f: &AnomalyFilter) -> Result<Vec<Value>, StoreError> {
         let mut q = self.client(who).from("anomalies").eq("org_id", org_id);

@@ -39,8 +39,9 @@ impl Store {
         .await
     }
 
-    /// The current period's usage and quota.
-    pub async fn quota_state(&self, who: As<'_>, org_id: &str) -> Result<Value, StoreError> {
+    /// The current period's usage and quota, as `GET /usage` shows it (a `Value`) or any part of
+    /// it (e.g. the figures `GET /metrics` shows).
+    pub async fn quota_state<T: serde::de::DeserializeOwned>(&self, who: As<'_>, org_id: &str) -> Result<T, StoreError> {
         self.rpc(who, "quota_state", json!({ "p_org_id": org_id })).await
     }
 }
