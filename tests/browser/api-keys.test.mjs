@@ -2,7 +2,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { api, eventually, uniqueName } from "../support/api.mjs";
-import { seed } from "../support/stack.mjs";
+import { seed, stack } from "../support/stack.mjs";
 import { openBrowser, screenshots, signIn } from "./support/browser.mjs";
 
 let b;
@@ -27,6 +27,13 @@ test("an owner creates an API key, uses it, revokes it, and the API then refuses
 
   const used = await api("/anomalies?limit=1", { auth: secret });
   assert.equal(used.status, 200, `the new key works: ${used.text.slice(0, 200)}`);
+  // The page shows how to scrape GET /metrics, and the new key can.
+  const scrape = await page.getByTestId("scrape-config").innerText();
+  assert.match(scrape, /metrics_path: \/metrics/);
+  assert.ok(scrape.includes(`targets: ["${new URL(stack.apiUrl).host}"]`), scrape);
+  const metrics = await api("/metrics", { auth: secret });
+  assert.equal(metrics.status, 200, metrics.text.slice(0, 200));
+  assert.match(metrics.text, /^driftlock_plan_info\{plan="/m);
 
   // The secret is shown once: after dismissing, it is gone from the page.
   await page.getByRole("button", { name: "I have stored it" }).click();

@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from "react";
+import { API_URL } from "../../api/client";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../api/endpoints";
 import type { ApiKey, NewApiKey } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
@@ -90,6 +91,7 @@ export function ApiKeysPage() {
             </div>
           )}
         </Card>
+        <PrometheusScrape />
       </div>
       <ConfirmDialog
         open={revoking !== null}
@@ -180,5 +182,36 @@ function SecretOnce({ created, onDone }: { created: NewApiKey; onDone: () => voi
       <p role="status" className="mt-1 text-sm text-emerald-900">{copied}</p>
       <Button className="mt-2" variant="ghost" onClick={onDone}>I have stored it</Button>
     </section>
+  );
+}
+
+/** How to scrape `GET /metrics` with one of these keys (Prometheus' own configuration format). */
+function PrometheusScrape() {
+  const api = new URL(API_URL);
+  const config = [
+    "scrape_configs:",
+    "  - job_name: driftlock",
+    `    scheme: ${api.protocol.replace(":", "")}`,
+    "    metrics_path: /metrics",
+    `    static_configs: [{ targets: ["${api.host}"] }]`,
+    "    authorization: { credentials: \"<an API key>\" }",
+  ].join("\n");
+  return (
+    <Card title="Monitor with Prometheus">
+      <p className="text-sm text-slate-700">
+        <code className="font-mono">GET /metrics</code> gives this organization's usage for the billing period and its unresolved
+        anomalies by stream and severity, in Prometheus' text format. Any key with the usage:read and anomalies:read scopes (new
+        keys have both) can scrape it.
+      </p>
+      <pre
+        className="mt-3 overflow-x-auto rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-xs text-slate-900"
+        data-testid="scrape-config"
+        tabIndex={0}
+        role="region"
+        aria-label="Prometheus scrape configuration"
+      >
+        {config}
+      </pre>
+    </Card>
   );
 }
