@@ -24,7 +24,7 @@ pub fn health(_ctx: &Ctx) -> Result<Response, ApiError> {
     json(200, &json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-/// Readiness: PostgREST answers and reaches the database.
+/// Readiness: PostgREST answers, reaches the database and accepts the Worker's service key.
 pub async fn ready(ctx: &Ctx) -> Result<Response, ApiError> {
     use crate::store::StoreError;
     let (checks, code, message) = match ctx.store.ping().await {
