@@ -5,6 +5,10 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn run(args: &[&str], input: &str) -> (i32, String, String) {
+    run_bytes(args, input.as_bytes())
+}
+
+fn run_bytes(args: &[&str], input: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cbad"))
         .args(args)
         .stdin(Stdio::piped())
@@ -12,7 +16,7 @@ fn run(args: &[&str], input: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
@@ -33,6 +37,21 @@ fn a_malformed_line_is_reported_with_its_number_and_skipped() {
     for key in ["stream", "index", "score", "p_value", "anomaly", "severity", "metrics", "novel", "explanation"] {
         assert!(lines[0].get(key).is_some(), "missing {key}");
     }
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_one_malformed_line() {
+    let mut input = format!("{GOOD}\r\n").into_bytes();
+    input.extend_from_slice(b"{\"stream\":\"a\",\"type\":\"log\",\"body\":\"\xff\xfe\"}\n");
+    input.extend_from_slice(format!("{GOOD}\n").as_bytes());
+    let (code, out, err) = run_bytes(&["detect"], &input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2, "the lines around it are scored: {out}");
+    assert!(err.contains("line 2") && err.contains("UTF-8"), "{err}");
+    let (code, out, err) = run_bytes(&["detect", "--strict"], &input);
+    assert_ne!(code, 0);
+    assert_eq!(out.lines().count(), 1);
+    assert!(err.contains("line 2") && err.contains("UTF-8"), "{err}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! writes one verdict line per event, in order. Streams are independent; nothing looks ahead.
 //! A malformed line is reported on stderr with its line number and skipped (`--strict`: stop).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use cbad_core::{Compressor, DetectorConfig, DetectorConfigBuilder, EventBody, EventKind, StreamDetector, Verdict};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -165,12 +165,18 @@ fn main() -> Result<()> {
     let mut run = Run { file, streams: HashMap::new() };
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for (n, line) in stdin.lines().enumerate() {
-        let line = line.with_context(|| format!("reading line {}", n + 1))?;
-        if line.trim().is_empty() {
-            continue;
+    // Lines as bytes: a line that is not UTF-8 is one malformed line, not the end of the run.
+    for (n, raw) in stdin.split(b'\n').enumerate() {
+        let mut raw = raw.with_context(|| format!("reading line {}", n + 1))?;
+        if raw.last() == Some(&b'\r') {
+            raw.pop();
         }
-        match run.line(&line) {
+        let verdict = match std::str::from_utf8(&raw) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => run.line(line),
+            Err(e) => Err(anyhow!("not UTF-8 text ({e})")),
+        };
+        match verdict {
             Ok(v) => {
                 serde_json::to_writer(&mut out, &v)?;
                 out.write_all(b"\n")?;
