@@ -79,6 +79,30 @@ test("retrying a batch with the same Idempotency-Key returns the same verdicts a
   assert.equal(next.json.verdicts[0].index, 20);
 });
 
+test("an Idempotency-Key reused for different events is refused with 422, and the batch it was first used for still replays", async () => {
+  const stream = uniqueName("reused-key");
+  const headers = { "idempotency-key": uniqueName("batch") };
+  const before = (await api("/usage", { auth: key })).json.events_scored;
+  const first = await send(stream, normalLogLines(5, 11), headers);
+  assert.equal(first.status, 200, first.text);
+  // Other events under the same key would be lost behind a replay of the first answer.
+  for (const lines of [normalLogLines(5, 12), normalLogLines(6, 11), normalLogLines(4, 11)]) {
+    const other = await send(stream, lines, headers);
+    assert.equal(other.status, 422, other.text);
+    assert.equal(errorOf(other).code, "idempotency_key_reused");
+    await assertMatchesContract("POST", "/events", other);
+  }
+  const retry = await send(stream, normalLogLines(5, 11), headers);
+  assert.equal(retry.status, 200, retry.text);
+  assert.equal(retry.json.replayed, true);
+  assert.deepEqual(retry.json.verdicts, first.json.verdicts);
+  const after = (await api("/usage", { auth: key })).json.events_scored;
+  assert.equal(after - before, 5);
+  // The refused events were never scored: the stream continues at index 5.
+  const next = await send(stream, normalLogLines(1, 13));
+  assert.equal(next.json.verdicts[0].index, 5);
+});
+
 test("bad batches get their documented 4xx and a JSON error with a request id", async () => {
   const stream = uniqueName("bad");
   const cases = [

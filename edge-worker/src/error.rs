@@ -4,9 +4,9 @@ use serde_json::json;
 
 /// Every code the constructors below give (an error crossing the object hop is rebuilt with
 /// one of these; a test keeps the list and the constructors together).
-const CODES: [&str; 13] = [
+const CODES: [&str; 14] = [
     "bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large",
-    "invalid_request", "quota_exceeded", "rate_limited", "unavailable", "misconfigured", "internal",
+    "invalid_request", "idempotency_key_reused", "quota_exceeded", "rate_limited", "unavailable", "misconfigured", "internal",
 ];
 
 /// An error answered to a client as `{"error": {"code", "message", "request_id"}}`.
@@ -56,6 +56,14 @@ impl ApiError {
     /// 422: well-formed, but a field is invalid.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, "invalid_request", message)
+    }
+    /// 422: an `Idempotency-Key` already used for a different batch of events.
+    pub fn idempotency_key_reused() -> Self {
+        Self::new(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different batch of events; a retry must send the same events, new events need a new key",
+        )
     }
     /// 402: the plan's quota blocks this request.
     pub fn quota_exceeded(message: impl Into<String>) -> Self {

@@ -104,17 +104,21 @@ pub struct FramedEvent<'a> {
     pub number_text: Option<&'a str>,
 }
 
-/// A SHA-256 of a batch's events (every field, each length-prefixed, so no two different
-/// batches run together alike): how the stream's detector recognizes a batch sent again without
-/// an idempotency key after it could not be stored.
-pub fn events_digest(events: &[FramedEvent<'_>]) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update((events.len() as u64).to_le_bytes());
+/// What [`events_digest`] returns.
+pub type EventsDigest = [u8; 16];
+
+/// A 128-bit xxh3 of a batch's events (every field, each length-prefixed, so no two different
+/// batches run together alike): how the stream's detector recognizes the same batch sent again,
+/// under its idempotency key or, after it could not be stored, without one. Not a defence
+/// against a forger (the only sender is the key's holder); fast enough to hash every keyed batch
+/// (SHA-256, computed in software as wasm must, is over ten times slower).
+pub fn events_digest(events: &[FramedEvent<'_>]) -> EventsDigest {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&(events.len() as u64).to_le_bytes());
     let mut field = |tag: u8, bytes: Option<&[u8]>| {
-        h.update([tag]);
+        h.update(&[tag]);
         if let Some(b) = bytes {
-            h.update((b.len() as u64).to_le_bytes());
+            h.update(&(b.len() as u64).to_le_bytes());
             h.update(b);
         }
     };
@@ -128,7 +132,7 @@ pub fn events_digest(events: &[FramedEvent<'_>]) -> [u8; 32] {
         field(b'm', e.metadata.map(str::as_bytes));
         field(b'n', e.number_text.map(str::as_bytes));
     }
-    h.finalize().into()
+    h.digest128().to_le_bytes()
 }
 
 /// A decoded score request: the header and the events, borrowed from the request bytes.
@@ -713,7 +717,7 @@ mod tests {
             vec![e(EventRef::Number(-0.0), None, None)],
             vec![FramedEvent { number_text: Some("1.0"), ..e(EventRef::Number(1.0), None, None) }],
         ];
-        let digests: Vec<[u8; 32]> = batches.iter().map(|b| events_digest(b)).collect();
+        let digests: Vec<EventsDigest> = batches.iter().map(|b| events_digest(b)).collect();
         for (i, a) in digests.iter().enumerate() {
             for b in &digests[i + 1..] {
                 assert_ne!(a, b);

@@ -7,7 +7,7 @@
 //! batch's findings in the database and answers the API's JSON ([`crate::ingest`]).
 
 use super::protocol::{
-    decode_request, encode_request, events_digest, DetectorSettings, EventRef, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader,
+    decode_request, encode_request, events_digest, EventsDigest, DetectorSettings, EventRef, FramedEvent, MetricsJson, ScoreAnswer, ScoreHeader,
     ScoreRequest, VerdictJson, VerdictsWriter,
 };
 use crate::config::Config;
@@ -36,7 +36,7 @@ struct Loaded {
 /// gets these verdicts and this database key instead of being learned a second time (and if
 /// the first store did commit after all, the database replays it instead of counting twice).
 struct UnstoredBatch {
-    digest: [u8; 32],
+    digest: EventsDigest,
     batch_key: String,
     answer: ScoreAnswer,
     at_ms: u64,
@@ -99,7 +99,13 @@ impl StreamDetectorObject {
         let sql = self.sql();
         sql.exec("CREATE TABLE IF NOT EXISTS detector (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL, snapshot BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
         // `answers` holds framed score answers (see `protocol`), replayed byte for byte.
-        sql.exec("CREATE TABLE IF NOT EXISTS answers (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, answer BLOB NOT NULL)", None::<Vec<SqlStorageValue>>)?;
+        // `digest` ([`events_digest`] of the batch) tells a retry from a key reused for other events.
+        sql.exec("CREATE TABLE IF NOT EXISTS answers (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, answer BLOB NOT NULL, digest BLOB)", None::<Vec<SqlStorageValue>>)?;
+        // Objects whose table predates `digest` get the column; their kept answers have none and
+        // replay by key alone, as they did.
+        if sql.exec("SELECT digest FROM answers LIMIT 0", None::<Vec<SqlStorageValue>>).is_err() {
+            sql.exec("ALTER TABLE answers ADD COLUMN digest BLOB", None::<Vec<SqlStorageValue>>)?;
+        }
         self.schema_ready.set(true);
         Ok(())
     }
@@ -155,8 +161,9 @@ impl StreamDetectorObject {
         verdicts.finish()
     }
 
-    /// Saves the detector's snapshot and, when a retry can ask for it, the batch's answer.
-    fn persist(&self, kept: Option<(&str, Vec<u8>)>) -> Result<()> {
+    /// Saves the detector's snapshot and, when a retry can ask for it, the batch's answer with
+    /// the digest of its events.
+    fn persist(&self, kept: Option<(&str, EventsDigest, Vec<u8>)>) -> Result<()> {
         let slot = self.loaded.borrow();
         let loaded = slot.as_ref().expect("scored with a detector");
         let sql = self.sql();
@@ -165,8 +172,11 @@ impl StreamDetectorObject {
             "INSERT OR REPLACE INTO detector (id, settings, snapshot) VALUES (1, ?, ?)",
             vec![settings.into(), loaded.detector.snapshot().into()],
         )?;
-        if let Some((key, answer)) = kept {
-            sql.exec("INSERT OR IGNORE INTO answers (key, answer) VALUES (?, ?)", vec![key.into(), answer.into()])?;
+        if let Some((key, digest, answer)) = kept {
+            sql.exec(
+                "INSERT OR IGNORE INTO answers (key, answer, digest) VALUES (?, ?, ?)",
+                vec![key.into(), answer.into(), digest.to_vec().into()],
+            )?;
             sql.exec(
                 "DELETE FROM answers WHERE seq <= (SELECT MAX(seq) FROM answers) - ?",
                 vec![KEPT_BATCHES.into()],
@@ -241,15 +251,19 @@ impl StreamDetectorObject {
         let key = header.idempotency_key.as_deref();
         // Synchronous until the answer is kept: no other batch can interleave with this one.
         let resent = if key.is_none() { self.take_unstored(&request.events) } else { None };
+        let digest = key.map(|_| events_digest(&request.events));
         let (mut answer, batch_key) = match self.kept_answer(key)? {
-            Some(kept) => (kept, header.batch_key.clone()),
+            // A retry of the kept batch; the same key with other events would lose those events
+            // behind a replay, so it is refused.
+            Some((_, Some(kept))) if Some(kept) != digest => return Err(ApiError::idempotency_key_reused()),
+            Some((kept, _)) => (kept, header.batch_key.clone()),
             None => match resent {
                 Some(unstored) => (unstored.answer, unstored.batch_key),
                 None => {
                     self.prepare(&header.settings).map_err(|e| ApiError::invalid(format!("detector settings: {e}")))?;
                     let answer = self.score(&request.events);
                     // Framed only when kept: a keyless batch's ~300 KB answer is never replayed.
-                    self.persist(key.map(|k| (k, answer.encode()))).map_err(storage_error)?;
+                    self.persist(key.zip(digest).map(|(k, d)| (k, d, answer.encode()))).map_err(storage_error)?;
                     (answer, header.batch_key.clone())
                 }
             },
@@ -274,17 +288,21 @@ impl StreamDetectorObject {
         slot.take_if(|u| u.digest == events_digest(events))
     }
 
-    /// The answer kept for this idempotency key, if a batch under it was scored before.
-    fn kept_answer(&self, key: Option<&str>) -> std::result::Result<Option<ScoreAnswer>, ApiError> {
+    /// The answer kept for this idempotency key, if a batch under it was scored before, with the
+    /// digest of that batch's events (none for answers kept before digests were).
+    fn kept_answer(&self, key: Option<&str>) -> std::result::Result<Option<(ScoreAnswer, Option<EventsDigest>)>, ApiError> {
         self.ensure_schema().map_err(storage_error)?;
         let Some(key) = key else { return Ok(None) };
-        let rows = self.sql().exec("SELECT answer FROM answers WHERE key = ?", vec![key.into()]).map_err(storage_error)?;
-        match rows.raw().next().transpose().map_err(storage_error)?.and_then(|row| row.into_iter().next()) {
-            Some(SqlStorageValue::Blob(bytes)) => {
-                ScoreAnswer::decode(bytes).map(Some).map_err(|e| ApiError::internal(format!("a kept answer: {e}")))
-            }
-            _ => Ok(None),
-        }
+        let rows = self.sql().exec("SELECT answer, digest FROM answers WHERE key = ?", vec![key.into()]).map_err(storage_error)?;
+        let Some(row) = rows.raw().next().transpose().map_err(storage_error)? else { return Ok(None) };
+        let mut columns = row.into_iter();
+        let Some(SqlStorageValue::Blob(bytes)) = columns.next() else { return Ok(None) };
+        let answer = ScoreAnswer::decode(bytes).map_err(|e| ApiError::internal(format!("a kept answer: {e}")))?;
+        let digest = match columns.next() {
+            Some(SqlStorageValue::Blob(d)) => EventsDigest::try_from(d.as_slice()).ok(),
+            _ => None,
+        };
+        Ok(Some((answer, digest)))
     }
 
     /// The database client, on the isolate's configuration ([`Config::shared`]: read once).
