@@ -51,6 +51,20 @@ test("usage figures must be sane", async () => {
   }
 });
 
+test("a usage idempotency key names one request: the same figures replay, other figures get 422 and count nothing", async () => {
+  const org = freshOrg("usage-key");
+  const first = await record(org, 3, "k1");
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.json.replayed, false);
+  const retry = await record(org, 3, "k1");
+  assert.equal(retry.json.replayed, true);
+  const other = await record(org, 4, "k1");
+  assert.equal(other.status, 422, other.text);
+  assert.equal(other.json.error.code, "idempotency_key_reused");
+  await assertMatchesContract("POST", "/usage", other);
+  assert.equal((await api("/usage", { auth: org.apiKey })).json.anomalies_detected, 3);
+});
+
 test("a Standard organization past its included detections is billed for the overage once, however often the cron runs", async () => {
   const org = freshOrg("overage", { plan: "standard" });
   const customer = `cus_m${org.orgId.slice(0, 7)}`;

@@ -57,12 +57,12 @@ impl ApiError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(422, "invalid_request", message)
     }
-    /// 422: an `Idempotency-Key` already used for a different batch of events.
+    /// 422: an idempotency key already used for a different request (other events, other figures).
     pub fn idempotency_key_reused() -> Self {
         Self::new(
             422,
             "idempotency_key_reused",
-            "this Idempotency-Key was already used for a different batch of events; a retry must send the same events, new events need a new key",
+            "this idempotency key was already used for a different request; a retry must send the same content, new content needs a new key",
         )
     }
     /// 402: the plan's quota blocks this request.
@@ -174,6 +174,7 @@ impl From<crate::store::StoreError> for ApiError {
             S::Forbidden(m) => ApiError::forbidden(m),
             S::Misconfigured(d) => ApiError::misconfigured(d),
             S::Unauthorized(m) => ApiError::unauthorized(m),
+            S::IdempotencyKeyReused => ApiError::idempotency_key_reused(),
             S::Invalid(m) => ApiError::invalid(m),
             S::Unavailable(d) => ApiError::unavailable("the database", d),
             S::Unexpected(d) => ApiError::internal(d),

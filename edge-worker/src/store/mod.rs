@@ -30,6 +30,8 @@ pub enum StoreError {
     /// The database refused a role a grant the Worker relies on (42501 "permission denied for
     /// ..."): the deployment is missing a migration or a grant, nothing the caller did.
     Misconfigured(String),
+    /// An idempotency key already used with other figures (DL422, raised by `record_usage`).
+    IdempotencyKeyReused,
     /// PostgREST rejected the token (PGRST301/302).
     Unauthorized(String),
     /// A check or a function refused the values (22xxx, 23xxx, P0001).
@@ -58,6 +60,7 @@ pub fn classify(status: u16, body: &[u8]) -> StoreError {
     let detail = format!("{status} {code}: {message} {}", e.details.unwrap_or_default());
     match code.as_str() {
         "PGRST116" | "PT404" => StoreError::NotFound,
+        "DL422" => StoreError::IdempotencyKeyReused,
         "23505" => StoreError::Conflict(message),
         // PostgreSQL's own refusal of a missing grant: the Worker picks which role calls what,
         // so a missing grant is the deployment's fault (its words are not for the client).
@@ -202,6 +205,10 @@ mod tests {
     #[test]
     fn postgrest_codes_map_to_api_meanings() {
         let c = |status, body: &str| classify(status, body.as_bytes());
+        assert!(matches!(
+            c(400, r#"{"code":"DL422","message":"idempotency key usage:k was already used with other figures"}"#),
+            StoreError::IdempotencyKeyReused
+        ));
         assert!(matches!(c(406, r#"{"code":"PGRST116","message":"no rows"}"#), StoreError::NotFound));
         assert!(matches!(c(409, r#"{"code":"23505","message":"dup"}"#), StoreError::Conflict(_)));
         assert!(matches!(c(403, r#"{"code":"42501","message":"rls"}"#), StoreError::Forbidden(_)));
