@@ -110,8 +110,8 @@ pub type EventsDigest = [u8; 16];
 /// A 128-bit xxh3 of a batch's events (every field, each length-prefixed, so no two different
 /// batches run together alike): how the stream's detector recognizes the same batch sent again,
 /// under its idempotency key or, after it could not be stored, without one. Not a defence
-/// against a forger (the only sender is the key's holder); fast enough to hash every keyed batch
-/// (SHA-256, computed in software as wasm must, is over ten times slower).
+/// against a forger (the only sender is the key's holder); cheap enough to hash every keyed
+/// batch (~0.17 ms for 1,000 BGL lines in a profile of the object, build without wasm-opt).
 pub fn events_digest(events: &[FramedEvent<'_>]) -> EventsDigest {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&(events.len() as u64).to_le_bytes());
